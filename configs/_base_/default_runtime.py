@@ -1,0 +1,47 @@
+# Runtime shared by every mmdiffir config.
+default_scope = 'mmdiffir'
+save_dir = './work_dirs'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=100),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=5000,
+        by_epoch=False,
+        save_optimizer=True,
+        max_keep_ckpts=5,
+        save_best='auto',
+        rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+# BenchmarkTableHook prints one row per test set (and saves it after tests);
+# BasicVisualizationHook saves input | output | GT grids (ConcatImageVisualizer).
+custom_hooks = [
+    dict(type='BenchmarkTableHook'),
+    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches nccl to gloo when no GPU is present.
+    dist_cfg=dict(backend='nccl'),
+)
+
+log_level = 'INFO'
+log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
+
+load_from = None
+resume = False
+randomness = dict(seed=0, diff_rank_seed=True)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='ConcatImageVisualizer',
+    vis_backends=vis_backends,
+    fn_key='gt_path',
+    img_keys=['input', 'pred_img', 'gt_img'],
+    bgr2rgb=True)

@@ -1,0 +1,16 @@
+# Iteration-based training with Adam and cosine decay (the IR default).
+max_iters = 400_000
+val_interval = 20_000
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                 val_interval=val_interval)
+val_cfg = dict(type='MultiValLoop')
+test_cfg = dict(type='MultiTestLoop')
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.9), weight_decay=0.),
+    clip_grad=None)
+
+param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
+                       T_max=max_iters, eta_min=1e-7)

@@ -1,0 +1,12 @@
+from .clean_image_dataset import (CleanImageDataset, EmbeddedPhotoDataset,
+                                  skimage_data_dir)
+from .paired_image_dataset import (GoProDataset, LOLDataset,
+                                   PairedImageDataset, Rain100Dataset,
+                                   Snow100KDataset, SOTSDataset, list_images)
+from .transforms import *  # noqa: F401,F403
+
+__all__ = [
+    'PairedImageDataset', 'Rain100Dataset', 'SOTSDataset', 'LOLDataset',
+    'GoProDataset', 'Snow100KDataset', 'CleanImageDataset',
+    'EmbeddedPhotoDataset', 'skimage_data_dir', 'list_images'
+]

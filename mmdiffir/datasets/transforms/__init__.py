@@ -1,0 +1,11 @@
+from .base import Degradation
+from .blur import GaussianBlur, KernelBlur, MotionBlur, load_kernels
+from .noise_jpeg import AddGaussianNoise, JPEGCompression, LowLight
+from .resize import BicubicDownsample
+from .weather import Haze, RainStreaks
+
+__all__ = [
+    'Degradation', 'AddGaussianNoise', 'JPEGCompression', 'LowLight',
+    'GaussianBlur', 'MotionBlur', 'KernelBlur', 'load_kernels',
+    'BicubicDownsample', 'RainStreaks', 'Haze'
+]

@@ -1,0 +1,1 @@
+"""Engine hooks (the benchmark table hook lives in mmdiffir.evaluation)."""

@@ -1,0 +1,75 @@
+"""Loading mmengine checkpoints safely on torch >= 2.6.
+
+mmengine 0.10.7 loads checkpoints with a bare ``torch.load``; on torch 2.14
+that means ``weights_only=True`` and mmengine's own checkpoints (they carry a
+``HistoryBuffer`` and numpy scalars/arrays in ``message_hub``) are refused, so
+``--resume`` breaks.  Turning ``weights_only`` off would let a checkpoint run
+arbitrary pickled code, so instead the local-file loader is replaced by one
+that keeps ``weights_only=True`` and allows exactly the types mmengine writes.
+
+Opt-out for files you trust (e.g. third-party checkpoints with other pickled
+objects): set the environment variable ``MMDIFFIR_TRUSTED_CHECKPOINTS=1``.
+"""
+import builtins
+import os
+import pickle
+from collections import OrderedDict, defaultdict
+
+import numpy as np
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+TRUST_ENV = 'MMDIFFIR_TRUSTED_CHECKPOINTS'
+
+
+def _numpy_globals():
+    """numpy objects pickled into mmengine's message hub / dataset metainfo."""
+    import numpy.core.multiarray as multiarray
+    found = [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar]
+    # numpy >= 1.25 pickles dtypes as instances of per-type classes.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        found += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    return found
+
+
+def allowed_checkpoint_globals():
+    """The explicit allow-list of non-tensor types a checkpoint may contain."""
+    return [HistoryBuffer, builtins.getattr, OrderedDict, defaultdict,
+            *_numpy_globals()]
+
+
+def safe_torch_load(filename, map_location=None):
+    """``torch.load`` with ``weights_only=True`` and the allow-list above.
+
+    Raises FileNotFoundError / RuntimeError naming the file when it is missing,
+    is not a torch checkpoint, or holds objects outside the allow-list.
+    """
+    filename = os.path.expanduser(str(filename))
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file not found: {filename}')
+    if os.environ.get(TRUST_ENV) == '1':
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False)
+    try:
+        with torch.serialization.safe_globals(allowed_checkpoint_globals()):
+            return torch.load(filename, map_location=map_location,
+                              weights_only=True)
+    except pickle.UnpicklingError as err:
+        first = str(err).strip().splitlines()[0]
+        raise RuntimeError(
+            f'refused to load checkpoint {filename}: it contains pickled '
+            f'objects outside mmdiffir\'s allow-list ({first}). If you trust '
+            f'this file, set {TRUST_ENV}=1 to load it without the check.'
+        ) from err
+    except (RuntimeError, EOFError) as err:
+        raise RuntimeError(f'cannot read checkpoint {filename}: it is '
+                           f'truncated or not a torch checkpoint ({err})') from err
+
+
+def register_safe_checkpoint_loader():
+    """Make mmengine's local-path loads (``load_from``, ``--resume``,
+    ``load_checkpoint``) go through :func:`safe_torch_load`."""
+    CheckpointLoader.register_scheme(prefixes='', loader=safe_torch_load,
+                                     force=True)

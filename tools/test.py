@@ -1,0 +1,47 @@
+"""Test a checkpoint on every test set of a config and print one table.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+                         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+
+The table (a row per benchmark, PSNR/SSIM on RGB and Y, and the average) is
+printed by BenchmarkTableHook and saved under the work dir's run folder with
+the input | output | GT images of BasicVisualizationHook.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mmengine.runner import Runner  # noqa: E402
+
+from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.config import add_common_args, load_config  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__))
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--no-images', action='store_true',
+                        help='do not save input | output | GT images')
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not os.path.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    register_all_modules(init_default_scope=False)
+    cfg = load_config(args)
+    cfg.load_from = args.checkpoint
+    if args.no_images:
+        cfg.custom_hooks = [h for h in cfg.get('custom_hooks', [])
+                            if h.get('type') != 'BasicVisualizationHook']
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
