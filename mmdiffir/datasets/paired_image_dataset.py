@@ -26,7 +26,8 @@ def list_images(folder: str, recursive: bool = False) -> List[str]:
     if not osp.isdir(folder):
         raise FileNotFoundError(f'image folder does not exist: {folder}')
     found = []
-    for root, _, files in os.walk(folder):
+    # followlinks: data/ is usually a tree of symlinks to the real sets.
+    for root, _, files in os.walk(folder, followlinks=True):
         for name in files:
             if name.lower().endswith(IMG_EXTENSIONS):
                 found.append(osp.relpath(osp.join(root, name), folder))

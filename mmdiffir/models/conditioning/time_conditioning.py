@@ -1,0 +1,368 @@
+"""Time conditioning attached to ANY backbone from outside (METHODS.md §1.1).
+
+``t -> sinusoidal embedding -> MLP -> per-block (scale, shift)`` and each
+selected block's output becomes ``h * (1 + scale) + shift``. The blocks are
+modulated through forward hooks, so a registered backbone (mmagic's NAFNet,
+Restormer, SwinIRNet, ...) gains time conditioning with no change to its
+code, and its ``state_dict`` stays exactly the plain backbone's: all new
+parameters live in the :class:`TimeConditioner`.
+
+Typical use (the restorer owns both modules, so both are in its state_dict)::
+
+    cond = TimeConditioner(embed_dim=64, block_types=['NAFBlock'])
+    cond.attach(backbone, example_input)   # creates the heads (dry pass)
+    cond.set_time(t)                       # t: LongTensor (B,), or None
+    out = backbone(x)                      # modulated
+    cond.freeze_time(t_mat)                # inference: constant t, cached
+    cond.detach()                          # plain backbone again
+"""
+import math
+import re
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from torch import nn
+
+from mmdiffir.registry import MODELS
+
+
+def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
+    """Transformer-style embedding of time steps.
+
+    Args:
+        t (Tensor): (B,) time steps (integers or floats).
+        dim (int): embedding width.
+
+    Returns:
+        Tensor (B, dim) float32 in [-1, 1]: ``[sin(t w_k), cos(t w_k)]`` with
+        frequencies ``w_k = 10000 ** (-k / half)`` (zero-padded if dim is odd).
+    """
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(
+        half, dtype=torch.float32, device=t.device) / max(half, 1))
+    args = t.float().reshape(-1, 1) * freqs.reshape(1, -1)
+    emb = torch.cat([torch.sin(args), torch.cos(args)], dim=1)
+    if dim % 2:
+        emb = nn.functional.pad(emb, (0, 1))
+    return emb
+
+
+def _head_key(name: str) -> str:
+    # ModuleDict keys may not contain '.', module names always do.
+    return name.replace('.', '-')
+
+
+class _BlockHook:
+    """Forward hook of one selected block (a class, not a closure, so that a
+    hooked backbone can still be pickled and deep-copied, e.g. for EMA)."""
+
+    def __init__(self, cond: 'TimeConditioner', key: str):
+        self.cond, self.key = cond, key
+
+    def __call__(self, module, args, output):
+        return self.cond._modulate(self.key, output)
+
+
+class _RootPreHook:
+    """Computes the shared time embedding once per backbone forward."""
+
+    def __init__(self, cond: 'TimeConditioner'):
+        self.cond = cond
+
+    def __call__(self, module, args):
+        self.cond._begin_forward()
+
+
+class _RootHook:
+    """Drops the per-forward embedding (it holds the autograd graph)."""
+
+    def __init__(self, cond: 'TimeConditioner'):
+        self.cond = cond
+
+    def __call__(self, module, args, output):
+        self.cond._emb = None
+
+
+@MODELS.register_module()
+class TimeConditioner(nn.Module):
+    """FiLM/AdaLN time modulation of selected blocks of any backbone.
+
+    Args:
+        embed_dim (int): width of the sinusoidal embedding.
+        block_types (list[str], optional): class names of the blocks to
+            modulate, e.g. ``['NAFBlock']``, ``['TransformerBlock']``
+            (Restormer), ``['SwinTransformerBlock']`` (SwinIR).
+        name_patterns (list[str], optional): regexes fully matched against
+            module names (``named_modules()``), e.g. ``[r'encoders\\.\\d+\\.\\d+']``
+            for NAFNet's encoder blocks only. When both criteria are given a
+            module must satisfy both (type AND name); at least one is needed.
+        num_steps (int): T; time steps must lie in 0..T.
+        hidden_dim (int, optional): width of the time MLP (4 * embed_dim).
+
+    Channel layout of a block output (read in a dry pass at attach time):
+    4-D/5-D outputs are ``(B, C, H, W[, D])`` and modulated on dim 1; 3-D
+    outputs are token tensors ``(B, L, C)`` (SwinIR) modulated on the last
+    dim; 2-D outputs are ``(B, C)``.
+
+    The heads' last linear layers are zero-initialised, so right after
+    ``attach`` the conditioned backbone computes exactly the plain one.
+    """
+
+    def __init__(self,
+                 embed_dim: int = 64,
+                 block_types: Optional[Sequence[str]] = None,
+                 name_patterns: Optional[Sequence[str]] = None,
+                 num_steps: int = 50,
+                 hidden_dim: Optional[int] = None):
+        super().__init__()
+        self.block_types = tuple(block_types or ())
+        self.name_patterns = tuple(name_patterns or ())
+        if not self.block_types and not self.name_patterns:
+            raise ValueError('TimeConditioner needs block_types and/or '
+                             'name_patterns to select the blocks to modulate')
+        self._regexes = [re.compile(p) for p in self.name_patterns]
+        self.embed_dim = embed_dim
+        self.num_steps = num_steps
+        self.hidden_dim = hidden_dim or 4 * embed_dim
+        self.time_mlp = nn.Sequential(
+            nn.Linear(embed_dim, self.hidden_dim), nn.SiLU(),
+            nn.Linear(self.hidden_dim, self.hidden_dim))
+        self.heads = nn.ModuleDict()  # filled by attach(): key -> head
+        self.selected: List[str] = []  # module names currently hooked
+        self._layout: Dict[str, tuple] = {}  # key -> (ndim, channel dim)
+        self._handles = []
+        self._time: Optional[torch.Tensor] = None
+        self._emb: Optional[torch.Tensor] = None
+        self._frozen: Optional[Dict[str, tuple]] = None
+
+    # ----------------------------------------------------------- attaching
+    def select(self, backbone: nn.Module) -> List[str]:
+        """Names of the backbone's modules this conditioner's config selects
+        (the root module itself is never selected)."""
+        names = []
+        for name, module in backbone.named_modules():
+            if not name:
+                continue
+            if self.block_types and type(module).__name__ not in \
+                    self.block_types:
+                continue
+            if self.name_patterns and not any(
+                    r.fullmatch(name) for r in self._regexes):
+                continue
+            names.append(name)
+        if not names:
+            classes = sorted({type(m).__name__ for m in backbone.modules()})
+            raise ValueError(
+                f'TimeConditioner selected no module of '
+                f'{type(backbone).__name__}: block_types={list(self.block_types)}'
+                f', name_patterns={list(self.name_patterns)}. Its module '
+                f'classes are: {", ".join(classes)}')
+        return names
+
+    @torch.no_grad()
+    def _probe(self, backbone: nn.Module, names: List[str],
+               example_input: torch.Tensor) -> Dict[str, torch.Size]:
+        """Output shape of each selected block in one dry forward pass."""
+        modules = dict(backbone.named_modules())
+        shapes, handles = {}, []
+        for name in names:
+
+            def record(module, args, output, name=name):
+                if not torch.is_tensor(output):
+                    raise TypeError(
+                        f'TimeConditioner: block {name} '
+                        f'({type(module).__name__}) returns '
+                        f'{type(output).__name__}, not a tensor')
+                shapes[name] = output.shape
+
+            handles.append(modules[name].register_forward_hook(record))
+        # eval() so that the dry pass cannot update e.g. BatchNorm statistics;
+        # each module's own flag is restored afterwards (some may be frozen).
+        modes = {m: m.training for m in backbone.modules()}
+        backbone.eval()
+        try:
+            backbone(example_input)
+        finally:
+            for h in handles:
+                h.remove()
+            for m, mode in modes.items():
+                m.training = mode
+        missed = [n for n in names if n not in shapes]
+        if missed:
+            raise RuntimeError(f'TimeConditioner: selected modules {missed} '
+                               'were not called in the forward pass')
+        return shapes
+
+    def attach(self,
+               backbone: nn.Module,
+               example_input: Optional[torch.Tensor] = None) -> List[str]:
+        """Select blocks, create their heads and hook them.
+
+        Args:
+            backbone (nn.Module): any network; it is not modified (only
+                forward hooks are registered on it).
+            example_input (Tensor, optional): a small valid input for one dry
+                pass that reads each block's channel count and layout.
+                Default: zeros (1, 3, 32, 32) on the backbone's device.
+
+        Returns:
+            list[str]: the hooked module names. Heads already present (a
+            re-attach, or a loaded state_dict) are reused if their width fits.
+        """
+        if self._handles:
+            raise RuntimeError('TimeConditioner is already attached; call '
+                               'detach() first')
+        names = self.select(backbone)
+        if example_input is None:
+            p = next(backbone.parameters(), None)
+            example_input = torch.zeros(
+                1, 3, 32, 32, device=p.device if p is not None else 'cpu',
+                dtype=p.dtype if p is not None else torch.float32)
+        shapes = self._probe(backbone, names, example_input)
+        ref = next(self.time_mlp.parameters())
+        for name in names:
+            shape, key = shapes[name], _head_key(name)
+            if len(shape) not in (2, 3, 4, 5):
+                raise ValueError(f'TimeConditioner: cannot modulate block '
+                                 f'{name} with output shape {tuple(shape)}')
+            cdim = 2 if len(shape) == 3 else 1
+            channels = shape[cdim]
+            if key in self.heads:
+                if self.heads[key][-1].out_features != 2 * channels:
+                    raise ValueError(
+                        f'TimeConditioner: head {key} was built for '
+                        f'{self.heads[key][-1].out_features // 2} channels, '
+                        f'block {name} has {channels}')
+            else:
+                self.heads[key] = nn.Sequential(
+                    nn.SiLU(), nn.Linear(self.hidden_dim, 2 * channels)).to(
+                        ref.device, ref.dtype)
+                self._zero_head(self.heads[key])
+            self._layout[key] = (len(shape), cdim)
+        modules = dict(backbone.named_modules())
+        self._handles = [
+            modules[n].register_forward_hook(_BlockHook(self, _head_key(n)))
+            for n in names
+        ]
+        self._handles += [
+            backbone.register_forward_pre_hook(_RootPreHook(self)),
+            backbone.register_forward_hook(_RootHook(self))
+        ]
+        self.selected = names
+        return names
+
+    def detach(self) -> None:
+        """Remove every hook; the backbone computes its plain output again
+        (the heads and their weights stay here for a later attach)."""
+        for h in self._handles:
+            h.remove()
+        self._handles, self.selected = [], []
+        self._emb = self._frozen = None
+
+    @property
+    def attached(self) -> bool:
+        return bool(self._handles)
+
+    @staticmethod
+    def _zero_head(head: nn.Sequential) -> None:
+        nn.init.zeros_(head[-1].weight)
+        nn.init.zeros_(head[-1].bias)
+
+    def init_weights(self) -> None:
+        """Re-zero the heads' last layers. mmengine calls a child's
+        init_weights after the parent's init_cfg, so a parent-level
+        initialiser cannot break the identity-at-init property."""
+        for head in self.heads.values():
+            self._zero_head(head)
+
+    # ---------------------------------------------------------------- time
+    def _check_time(self, t: Union[int, torch.Tensor]) -> torch.Tensor:
+        t = torch.as_tensor(t, device=next(self.parameters()).device)
+        if t.dtype.is_floating_point or t.dtype == torch.bool:
+            raise TypeError(f'time steps must be integers, got {t.dtype}')
+        t = t.reshape(-1)
+        # Range check only on CPU: on a GPU it would force a host sync.
+        if t.device.type == 'cpu' and t.numel() and (
+                t.min() < 0 or t.max() > self.num_steps):
+            raise ValueError(f'time steps must lie in 0..{self.num_steps}, '
+                             f'got {t.tolist()}')
+        return t
+
+    def set_time(self, t: Union[int, torch.Tensor, None]) -> None:
+        """Time for the following forward passes: LongTensor (B,) (one step
+        per sample; (1,) or an int broadcasts), or None (hooks become the
+        identity). Clears a freeze_time cache, which would be stale once the
+        weights train."""
+        self._frozen = None
+        self._time = None if t is None else self._check_time(t)
+
+    @torch.no_grad()
+    def freeze_time(self, t: Optional[int]) -> None:
+        """Compute each block's ``(1 + scale, shift)`` for a constant step
+        once; later forwards cost one fused multiply-add per block output.
+        ``None`` drops the cache.
+
+        Folding: when a block's output feeds only a 1x1 conv / linear layer,
+        ``W (a*h + b) = (W diag(a)) h + W b`` could be folded into that layer;
+        with 3x3 zero-padded convs the shift's border terms break exactness,
+        so only the cache is implemented (cost: one elementwise op per block).
+        """
+        if t is None:
+            self._frozen = None
+            return
+        if not self.attached:
+            raise RuntimeError('freeze_time needs an attached TimeConditioner')
+        t = self._check_time(t)
+        if t.numel() != 1:
+            raise ValueError(f'freeze_time takes one step, got {t.tolist()}')
+        emb = self.time_mlp(sinusoidal_embedding(t, self.embed_dim))
+        self._time = None
+        self._frozen = {
+            key: self._scale_shift(key, emb)
+            for key in map(_head_key, self.selected)
+        }
+
+    # ------------------------------------------------------------- forward
+    def _begin_forward(self) -> None:
+        self._emb = None
+        if self._frozen is None and self._time is not None:
+            self._emb = self.time_mlp(
+                sinusoidal_embedding(self._time, self.embed_dim))
+
+    def _scale_shift(self, key: str, emb: torch.Tensor) -> tuple:
+        """(1 + scale, shift) shaped to broadcast over the block's output,
+        e.g. (B, C, 1, 1), or (B, 1, C) for (B, L, C) tokens."""
+        scale, shift = self.heads[key](emb).chunk(2, dim=1)
+        ndim, cdim = self._layout[key]
+        shape = [emb.shape[0]] + [1] * (ndim - 1)
+        shape[cdim] = scale.shape[1]
+        return (1 + scale).reshape(shape), shift.reshape(shape)
+
+    def _modulate(self, key: str, h: torch.Tensor) -> Optional[torch.Tensor]:
+        if self._frozen is None and self._emb is None:
+            return None  # no time set: leave the block output untouched
+        if h.dim() != self._layout[key][0]:
+            raise ValueError(
+                f'TimeConditioner: block {key} returned a {h.dim()}-D output '
+                f'but a {self._layout[key][0]}-D one at attach time')
+        if self._frozen is not None:
+            a, b = self._frozen[key]
+        else:
+            if self._emb.shape[0] not in (1, h.shape[0]):
+                raise ValueError(
+                    f'TimeConditioner: {self._emb.shape[0]} time steps for a '
+                    f'batch of {h.shape[0]} at block {key}')
+            a, b = self._scale_shift(key, self._emb)
+        # The cast keeps the block's dtype under autocast/half precision.
+        return torch.addcmul(b.to(h.dtype), h, a.to(h.dtype))
+
+    def __getstate__(self):
+        # The per-forward embedding is a non-leaf tensor (not deep-copyable).
+        state = self.__dict__.copy()
+        state['_emb'] = None
+        return state
+
+    def extra_repr(self) -> str:
+        return (f'block_types={list(self.block_types)}, name_patterns='
+                f'{list(self.name_patterns)}, num_steps={self.num_steps}, '
+                f'attached_blocks={len(self.selected)}')

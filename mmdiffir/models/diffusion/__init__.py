@@ -1,0 +1,9 @@
+"""Noise schedules and samplers shared by the methods (schedules are data:
+pure functions returning tensors, plus thin registered holders)."""
+from .eedtp_schedule import (T_MAT, EEDTPNoiseSchedule, cosine_thetas,
+                             irsde_sigma_bars, linear_thetas)
+
+__all__ = [
+    'T_MAT', 'EEDTPNoiseSchedule', 'irsde_sigma_bars', 'linear_thetas',
+    'cosine_thetas'
+]

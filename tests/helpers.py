@@ -1,0 +1,41 @@
+"""Small shared builders for tests that run the real Runner."""
+import copy
+import os.path as osp
+
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_CONFIG = osp.join(
+    REPO, 'configs/demo/demo_nafnet-tiny_1xb8-lr1e-3-1k_skimage-noise25.py')
+
+
+def tiny_train_cfg(work_dir, max_iters=4, ckpt_interval=2, val=False,
+                   base=DEMO_CONFIG):
+    """The demo config shrunk to a few fast iterations (32 crops, batch 2,
+    no workers), checkpoints every ``ckpt_interval``."""
+    cfg = Config.fromfile(base)
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'test_{osp.basename(str(work_dir))}'
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_dataloader.num_workers = 0
+    pipe = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
+    for t in pipe:
+        if t['type'] == 'Crop':
+            t['crop_size'] = (32, 32)
+    cfg.train_dataloader.dataset.pipeline = pipe
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                         val_interval=max_iters)
+    cfg.param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
+                               T_max=max_iters, eta_min=1e-7)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=ckpt_interval, by_epoch=False,
+        save_optimizer=True, max_keep_ckpts=-1)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.custom_hooks = [dict(type='BenchmarkTableHook')]
+    cfg.randomness = dict(seed=123, deterministic=True)
+    if val:
+        cfg.val_dataloader.num_workers = 0
+        cfg.test_dataloader.num_workers = 0
+    else:
+        cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    return cfg

@@ -1,0 +1,66 @@
+"""Checkpoints load with weights_only=True and an explicit allow-list."""
+import pickle
+
+import pytest
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from mmdiffir.utils import safe_torch_load
+from mmdiffir.utils.checkpoint import TRUST_ENV
+
+
+class Payload:
+    """A pickled object a checkpoint must not be able to smuggle in."""
+
+    def __reduce__(self):
+        return (print, ('arbitrary code ran',))
+
+
+def _mmengine_like(path):
+    import numpy as np
+    loss = HistoryBuffer()
+    loss.update(1.0)
+    loss.update(2.0)
+    torch.save(dict(
+        meta=dict(iter=3, seed=np.int64(3)),
+        state_dict={'w': torch.ones(2)},
+        message_hub=dict(log_scalars={'loss': loss},
+                         runtime_info={'arr': np.arange(3)})), path)
+
+
+def test_mmengine_checkpoint_loads_only_with_allow_list(tmp_path):
+    path = tmp_path / 'ckpt.pth'
+    _mmengine_like(path)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path, weights_only=True)  # what plain torch 2.14 does
+    ckpt = safe_torch_load(path)
+    assert ckpt['meta']['iter'] == 3
+    assert list(ckpt['message_hub']['log_scalars']['loss'].data[0]) == [1, 2]
+
+
+def test_foreign_pickle_refused_with_file_and_opt_out(tmp_path, monkeypatch):
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'x': Payload()}, path)
+    with pytest.raises(RuntimeError) as err:
+        safe_torch_load(path)
+    assert str(path) in str(err.value) and TRUST_ENV in str(err.value)
+    monkeypatch.setenv(TRUST_ENV, '1')
+    assert 'state_dict' in safe_torch_load(path)
+
+
+def test_missing_and_truncated_files_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        safe_torch_load(tmp_path / 'nope.pth')
+    path = tmp_path / 'cut.pth'
+    _mmengine_like(path)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(RuntimeError, match='cut.pth'):
+        safe_torch_load(path)
+
+
+def test_mmengine_local_loads_go_through_safe_loader(tmp_path, registered):
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'x': Payload()}, path)
+    with pytest.raises(RuntimeError, match='allow-list'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
