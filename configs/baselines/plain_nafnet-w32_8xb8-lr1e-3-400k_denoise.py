@@ -1,4 +1,4 @@
-# Paper-size plain NAFNet for blind colour denoising (sigma in [0, 50]).
+# Paper-size plain NAFNet for blind colour denoising (sigma in [0, 25]).
 #   bash tools/dist_train.sh <this config> 8      (8 GPUs x batch 8)
 _base_ = [
     '../_base_/default_runtime.py',

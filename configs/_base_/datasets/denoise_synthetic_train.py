@@ -2,7 +2,7 @@
 # DFWB set (DIV2K + Flickr2K + WED + BSD400 under data/train), 128 crops.
 # CPU variants swap in denoise_synthetic_train_cpu.py (T91 + Train400, the
 # photos in ../shared/data/train).
-train_sigma = (0, 50)
+train_sigma = (0, 25)
 crop_size = 128
 
 train_pipeline = [

@@ -1,1 +1,3 @@
-"""Engine hooks (the benchmark table hook lives in mmdiffir.evaluation)."""
+from .importance_hook import ImportanceEstimationHook
+
+__all__ = ['ImportanceEstimationHook']

@@ -16,6 +16,7 @@ Typical use (the restorer owns both modules, so both are in its state_dict)::
     cond.freeze_time(t_mat)                # inference: constant t, cached
     cond.detach()                          # plain backbone again
 """
+import functools
 import math
 import re
 from typing import Dict, List, Optional, Sequence, Union
@@ -24,6 +25,7 @@ import torch
 from torch import nn
 
 from mmdiffir.registry import MODELS
+from .hook_utils import probe_output_shapes, select_modules
 
 
 def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -52,37 +54,6 @@ def _head_key(name: str) -> str:
     return name.replace('.', '-')
 
 
-class _BlockHook:
-    """Forward hook of one selected block (a class, not a closure, so that a
-    hooked backbone can still be pickled and deep-copied, e.g. for EMA)."""
-
-    def __init__(self, cond: 'TimeConditioner', key: str):
-        self.cond, self.key = cond, key
-
-    def __call__(self, module, args, output):
-        return self.cond._modulate(self.key, output)
-
-
-class _RootPreHook:
-    """Computes the shared time embedding once per backbone forward."""
-
-    def __init__(self, cond: 'TimeConditioner'):
-        self.cond = cond
-
-    def __call__(self, module, args):
-        self.cond._begin_forward()
-
-
-class _RootHook:
-    """Drops the per-forward embedding (it holds the autograd graph)."""
-
-    def __init__(self, cond: 'TimeConditioner'):
-        self.cond = cond
-
-    def __call__(self, module, args, output):
-        self.cond._emb = None
-
-
 @MODELS.register_module()
 class TimeConditioner(nn.Module):
     """FiLM/AdaLN time modulation of selected blocks of any backbone.
@@ -93,9 +64,10 @@ class TimeConditioner(nn.Module):
             modulate, e.g. ``['NAFBlock']``, ``['TransformerBlock']``
             (Restormer), ``['SwinTransformerBlock']`` (SwinIR).
         name_patterns (list[str], optional): regexes fully matched against
-            module names (``named_modules()``), e.g. ``[r'encoders\\.\\d+\\.\\d+']``
-            for NAFNet's encoder blocks only. When both criteria are given a
-            module must satisfy both (type AND name); at least one is needed.
+            module names (``named_modules()``), e.g.
+            ``[r'encoders\\.\\d+\\.\\d+']`` for NAFNet's encoder blocks
+            only. When both criteria are given a module must satisfy both
+            (type AND name); at least one is needed.
         num_steps (int): T; time steps must lie in 0..T.
         hidden_dim (int, optional): width of the time MLP (4 * embed_dim).
 
@@ -120,7 +92,8 @@ class TimeConditioner(nn.Module):
         if not self.block_types and not self.name_patterns:
             raise ValueError('TimeConditioner needs block_types and/or '
                              'name_patterns to select the blocks to modulate')
-        self._regexes = [re.compile(p) for p in self.name_patterns]
+        for p in self.name_patterns:
+            re.compile(p)  # a bad regex fails at build time, not at attach
         self.embed_dim = embed_dim
         self.num_steps = num_steps
         self.hidden_dim = hidden_dim or 4 * embed_dim
@@ -136,63 +109,6 @@ class TimeConditioner(nn.Module):
         self._frozen: Optional[Dict[str, tuple]] = None
 
     # ----------------------------------------------------------- attaching
-    def select(self, backbone: nn.Module) -> List[str]:
-        """Names of the backbone's modules this conditioner's config selects
-        (the root module itself is never selected)."""
-        names = []
-        for name, module in backbone.named_modules():
-            if not name:
-                continue
-            if self.block_types and type(module).__name__ not in \
-                    self.block_types:
-                continue
-            if self.name_patterns and not any(
-                    r.fullmatch(name) for r in self._regexes):
-                continue
-            names.append(name)
-        if not names:
-            classes = sorted({type(m).__name__ for m in backbone.modules()})
-            raise ValueError(
-                f'TimeConditioner selected no module of '
-                f'{type(backbone).__name__}: block_types={list(self.block_types)}'
-                f', name_patterns={list(self.name_patterns)}. Its module '
-                f'classes are: {", ".join(classes)}')
-        return names
-
-    @torch.no_grad()
-    def _probe(self, backbone: nn.Module, names: List[str],
-               example_input: torch.Tensor) -> Dict[str, torch.Size]:
-        """Output shape of each selected block in one dry forward pass."""
-        modules = dict(backbone.named_modules())
-        shapes, handles = {}, []
-        for name in names:
-
-            def record(module, args, output, name=name):
-                if not torch.is_tensor(output):
-                    raise TypeError(
-                        f'TimeConditioner: block {name} '
-                        f'({type(module).__name__}) returns '
-                        f'{type(output).__name__}, not a tensor')
-                shapes[name] = output.shape
-
-            handles.append(modules[name].register_forward_hook(record))
-        # eval() so that the dry pass cannot update e.g. BatchNorm statistics;
-        # each module's own flag is restored afterwards (some may be frozen).
-        modes = {m: m.training for m in backbone.modules()}
-        backbone.eval()
-        try:
-            backbone(example_input)
-        finally:
-            for h in handles:
-                h.remove()
-            for m, mode in modes.items():
-                m.training = mode
-        missed = [n for n in names if n not in shapes]
-        if missed:
-            raise RuntimeError(f'TimeConditioner: selected modules {missed} '
-                               'were not called in the forward pass')
-        return shapes
-
     def attach(self,
                backbone: nn.Module,
                example_input: Optional[torch.Tensor] = None) -> List[str]:
@@ -204,21 +120,20 @@ class TimeConditioner(nn.Module):
             example_input (Tensor, optional): a small valid input for one dry
                 pass that reads each block's channel count and layout.
                 Default: zeros (1, 3, 32, 32) on the backbone's device.
+                It runs in eval mode; training flags are restored.
 
         Returns:
-            list[str]: the hooked module names. Heads already present (a
-            re-attach, or a loaded state_dict) are reused if their width fits.
+            list[str]: the hooked module names. Heads already present (from
+            an earlier attach) are reused if their width fits. The heads exist
+            only after attach: load a state_dict into the conditioner after
+            attaching it (a restorer attaches in its __init__).
         """
         if self._handles:
             raise RuntimeError('TimeConditioner is already attached; call '
                                'detach() first')
         names = self.select(backbone)
-        if example_input is None:
-            p = next(backbone.parameters(), None)
-            example_input = torch.zeros(
-                1, 3, 32, 32, device=p.device if p is not None else 'cpu',
-                dtype=p.dtype if p is not None else torch.float32)
-        shapes = self._probe(backbone, names, example_input)
+        shapes = probe_output_shapes(backbone, names, example_input,
+                                     who=type(self).__name__)
         ref = next(self.time_mlp.parameters())
         for name in names:
             shape, key = shapes[name], _head_key(name)
@@ -240,16 +155,25 @@ class TimeConditioner(nn.Module):
                 self._zero_head(self.heads[key])
             self._layout[key] = (len(shape), cdim)
         modules = dict(backbone.named_modules())
+        # Bound methods and partials, not closures: a hooked backbone stays
+        # picklable and deep-copyable (EMA copies).
         self._handles = [
-            modules[n].register_forward_hook(_BlockHook(self, _head_key(n)))
+            modules[n].register_forward_hook(
+                functools.partial(self._block_hook, _head_key(n)))
             for n in names
         ]
         self._handles += [
-            backbone.register_forward_pre_hook(_RootPreHook(self)),
-            backbone.register_forward_hook(_RootHook(self))
+            backbone.register_forward_pre_hook(self._begin_forward),
+            backbone.register_forward_hook(self._end_forward)
         ]
         self.selected = names
         return names
+
+    def select(self, backbone: nn.Module) -> List[str]:
+        """Names of the backbone's modules this config selects (raises a
+        ValueError naming block_types / name_patterns if there are none)."""
+        return select_modules(backbone, self.block_types, self.name_patterns,
+                              who=type(self).__name__)
 
     def detach(self) -> None:
         """Remove every hook; the backbone computes its plain output again
@@ -323,7 +247,8 @@ class TimeConditioner(nn.Module):
         }
 
     # ------------------------------------------------------------- forward
-    def _begin_forward(self) -> None:
+    def _begin_forward(self, backbone, args) -> None:
+        # The shared embedding is computed once per backbone forward.
         self._emb = None
         if self._frozen is None and self._time is not None:
             self._emb = self.time_mlp(
@@ -338,7 +263,11 @@ class TimeConditioner(nn.Module):
         shape[cdim] = scale.shape[1]
         return (1 + scale).reshape(shape), shift.reshape(shape)
 
-    def _modulate(self, key: str, h: torch.Tensor) -> Optional[torch.Tensor]:
+    def _end_forward(self, backbone, args, output) -> None:
+        self._emb = None  # it holds the autograd graph of this pass
+
+    def _block_hook(self, key: str, module, args,
+                    h: torch.Tensor) -> Optional[torch.Tensor]:
         if self._frozen is None and self._emb is None:
             return None  # no time set: leave the block output untouched
         if h.dim() != self._layout[key][0]:
@@ -353,8 +282,10 @@ class TimeConditioner(nn.Module):
                     f'TimeConditioner: {self._emb.shape[0]} time steps for a '
                     f'batch of {h.shape[0]} at block {key}')
             a, b = self._scale_shift(key, self._emb)
-        # The cast keeps the block's dtype under autocast/half precision.
-        return torch.addcmul(b.to(h.dtype), h, a.to(h.dtype))
+        # Keep the block's dtype under autocast/half precision, and follow
+        # the block if the model moved after freeze_time (no-op otherwise).
+        a, b = a.to(h.device, h.dtype), b.to(h.device, h.dtype)
+        return torch.addcmul(b, h, a)
 
     def __getstate__(self):
         # The per-forward embedding is a non-leaf tensor (not deep-copyable).

@@ -64,7 +64,7 @@ def cosine_thetas(T: int, offset: float = 0.008) -> np.ndarray:
 def irsde_sigma_bars(T: int = 50,
                      sigma_max: float = 10 / 255,
                      schedule: str = 'linear') -> torch.Tensor:
-    """sigmabar_t for t = 0..T (float64 tensor of length T + 1, [0, sigma_max]).
+    """sigmabar_t for t = 0..T: float64 tensor (T + 1,) in [0, sigma_max].
 
     thetabar_t = cumsum(theta)_t - theta_0, dt = -ln(0.005) / thetabar_T,
     sigmabar_t = sigma_max * sqrt(1 - exp(-2 * thetabar_t * dt)).

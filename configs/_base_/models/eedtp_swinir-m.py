@@ -1,0 +1,20 @@
+# EEDTP on mmagic's SwinIR (colour-denoising size); every Swin block's token
+# output (B, L, C) is time-modulated from outside. stage='tmddp'.
+_base_ = './eedtp_nafnet-w48.py'
+
+model = dict(
+    generator=dict(
+        _delete_=True,
+        type='SwinIRNet',
+        upscale=1,
+        in_chans=3,
+        img_size=128,
+        window_size=8,
+        img_range=1.0,
+        depths=[6, 6, 6, 6, 6, 6],
+        embed_dim=180,
+        num_heads=[6, 6, 6, 6, 6, 6],
+        mlp_ratio=2,
+        upsampler='',
+        resi_connection='1conv'),
+    conditioner=dict(block_types=['SwinTransformerBlock']))

@@ -1,0 +1,18 @@
+# EEDTP stage 2, GEF: single-task fine-tuning (blind denoising, sigma in
+# [0, 25], t_mat 4) from the TMDDP checkpoint with the DiffusionAlignLoss
+# (L1 + 0.1 FFT; with p=0.1 also L_gen, L_orthog, L_reg and the layer-wise
+# decay). Omega is estimated on 50 batches before training starts.
+_base_ = './eedtp-tmddp_nafnet-w48_8xb16-lr5e-5-100k_dfwb.py'
+
+load_from = ('work_dirs/eedtp-tmddp_nafnet-w48_8xb16-lr5e-5-100k_dfwb/'
+             'iter_100000.pth')
+model = dict(stage='gef')
+
+max_iters = 500_000
+train_cfg = dict(max_iters=max_iters, val_interval=20_000)
+param_scheduler = dict(T_max=max_iters)
+custom_hooks = [
+    dict(type='ImportanceEstimationHook', num_batches=50),
+    dict(type='BenchmarkTableHook'),
+    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+]

@@ -1,0 +1,71 @@
+"""Estimate EEDTP's parameter importance (Omega) before fine-tuning."""
+import random
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from torch.utils.data import DataLoader
+
+from mmdiffir.registry import HOOKS
+
+
+@HOOKS.register_module()
+class ImportanceEstimationHook(Hook):
+    """Before training, fill the model's ``anchor`` with theta0 (the loaded
+    pre-trained weights) and Omega (mean |dL_gen/dtheta| over
+    ``num_batches`` training batches), unless it is already filled (a
+    resumed run restores both from the checkpoint).
+
+    The random streams (python, numpy, torch) are saved and restored around
+    the estimation, so a run that estimates and one that resumes draw the
+    same training data afterwards.
+    """
+    priority = 'VERY_HIGH'
+
+    def __init__(self, num_batches: int = 50):
+        if num_batches < 1:
+            raise ValueError(f'num_batches must be >= 1, got {num_batches}')
+        self.num_batches = num_batches
+
+    def _batches(self, runner):
+        """``num_batches`` batches from the training set through a loader of
+        its own: the training loader's infinite sampler is a single shared
+        generator that a second iterator would disturb."""
+        train = runner.train_dataloader
+        gen = torch.Generator().manual_seed(1000 + runner.rank)
+        loader = DataLoader(train.dataset, batch_size=train.batch_size,
+                            shuffle=True, generator=gen, num_workers=0,
+                            collate_fn=train.collate_fn, drop_last=True)
+        it = iter(loader)
+        for _ in range(self.num_batches):
+            try:
+                yield next(it)
+            except StopIteration:  # small set: start another pass
+                it = iter(loader)
+                yield next(it)
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if not hasattr(model, 'anchor') or not hasattr(
+                model, 'estimate_importance'):
+            raise TypeError('ImportanceEstimationHook needs a model with an '
+                            f'anchor (EEDTPRestorer), got {type(model).__name__}')
+        if bool(model.anchor.ready):
+            print_log('importance (Omega) restored from the checkpoint',
+                      logger='current')
+            return
+        states = (random.getstate(), np.random.get_state(),
+                  torch.get_rng_state())
+        try:
+            model.estimate_importance(self._batches(runner))
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+        omega = torch.cat([w.reshape(-1) for w in model.anchor.omega])
+        print_log(f'importance (Omega) estimated on {self.num_batches} '
+                  f'batches: mean {omega.mean():.3e}, max {omega.max():.3e}',
+                  logger='current')

@@ -1,0 +1,1 @@
+from .eedtp import *  # noqa: F401,F403

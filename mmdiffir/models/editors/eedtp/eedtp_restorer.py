@@ -1,0 +1,239 @@
+"""The EEDTP restorer: any registered IR backbone, time-conditioned from
+outside, trained as a diffusion denoiser (TMDDP) and a restorer (GEF), and
+run at test time as one deterministic pass at the task's t_mat.
+
+Residual convention: mmagic's NAFNet, Restormer and SwinIR add their input
+back themselves (global skip), so ``f(y, t)`` is the restored image and the
+diffusion prediction is ``f(x_t, t) ~ x0``. This is the reference's
+``y - f(y, t)`` with the sign and the skip inside the backbone.
+"""
+import random
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmagic.models import BaseEditModel
+from mmagic.structures import DataSample
+
+from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
+from mmdiffir.models.losses.gradient_ops import (apply_gradients,
+                                                 grads_or_zeros)
+from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
+from .anchor import ParameterAnchor
+from .layer_depth import execution_depths
+
+
+@MODELS.register_module()
+class EEDTPRestorer(BaseEditModel):
+    """Args:
+        generator (dict): the backbone (e.g. ``dict(type='NAFNet', ...)``).
+        conditioner (dict): a ``TimeConditioner`` config selecting blocks.
+        pixel_loss (dict): a ``DiffusionAlignLoss`` config.
+        noise_schedule (dict): an ``EEDTPNoiseSchedule`` config.
+        t_mat (int): the task's time step (METHODS.md §1.3); a sample's
+            ``t_mat`` metainfo, when present, wins (multi-task data).
+        stage (str): 'tmddp' (diffusion pre-training on clean images, only
+            L_gen) or 'gef' (fine-tuning with the DiffusionAlignLoss).
+        example_size (int): side of the zero image of the dry pass that
+            sizes the conditioner's heads and orders the layers.
+        test_cfg (dict): ``flip_ensemble`` (1/2/4/8), ``tile`` (int or None)
+            and ``tile_overlap`` (int).
+    """
+
+    def __init__(self,
+                 generator: dict,
+                 conditioner: dict,
+                 pixel_loss: dict = dict(type='DiffusionAlignLoss'),
+                 noise_schedule: dict = dict(type='EEDTPNoiseSchedule'),
+                 t_mat: int = 4,
+                 stage: str = 'gef',
+                 example_size: int = 32,
+                 in_channels: int = 3,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None):
+        super().__init__(generator=generator, pixel_loss=pixel_loss,
+                         train_cfg=train_cfg, test_cfg=test_cfg,
+                         init_cfg=init_cfg,
+                         data_preprocessor=data_preprocessor)
+        if stage not in ('tmddp', 'gef'):
+            raise ValueError(f'stage must be "tmddp" or "gef", got {stage!r}')
+        self.stage = stage
+        self.schedule = DIFFUSION_SCHEDULERS.build(noise_schedule)
+        if not 0 <= t_mat <= self.schedule.T:
+            raise ValueError(f't_mat must lie in 0..{self.schedule.T}, got '
+                             f'{t_mat}')
+        self.t_mat = int(t_mat)
+        self.conditioner = MODELS.build(conditioner)
+        example = torch.zeros(1, in_channels, example_size, example_size)
+        self.conditioner.attach(self.generator, example)
+        depths = execution_depths(self.generator, example)
+        named = [(n, p) for n, p in self.named_parameters()
+                 if p.requires_grad]
+        self._param_names = [n for n, _ in named]
+        self.register_buffer(
+            'param_depths',
+            torch.tensor([self._depth_of(n, depths) for n, _ in named]),
+            persistent=False)
+        self.anchor = ParameterAnchor(named)
+
+    def _depth_of(self, name: str, generator_depths: Dict[str, float]):
+        """Generator params: execution depth. A conditioner head takes the
+        depth of the block it modulates; the shared time MLP depth 0."""
+        if name.startswith('generator.'):
+            return generator_depths[name[len('generator.'):]]
+        if name.startswith('conditioner.heads.'):
+            block = name.split('.')[2].replace('-', '.')
+            prefix = block + '.'
+            below = [d for n, d in generator_depths.items()
+                     if n.startswith(prefix)]
+            return min(below) if below else 0.0
+        return 0.0
+
+    # ------------------------------------------------------------ helpers
+    def trainable_params(self) -> List[torch.Tensor]:
+        named = dict(self.named_parameters())
+        return [named[n] for n in self._param_names]
+
+    def _sample_t_mat(self, data_samples, batch: int) -> torch.Tensor:
+        """Per-sample t_mat: the samples' ``t_mat`` metainfo (multi-task
+        data; a stacked DataSample holds one value per sample) or the
+        model's."""
+        t = [self.t_mat] * batch
+        meta = getattr(data_samples, 'metainfo', {}) if data_samples \
+            is not None else {}
+        if 't_mat' in meta:
+            t = meta['t_mat']
+            t = [int(v) for v in (t if isinstance(t, (list, tuple)) else
+                                  [t] * batch)]
+        return torch.tensor(t, dtype=torch.long, device=self.param_depths.device)
+
+    def restore(self, inputs: torch.Tensor,
+                t: Union[int, torch.Tensor]) -> torch.Tensor:
+        """One conditioned pass: the restored image (the backbone's own
+        residual), inputs in [0, 1] (B, C, H, W)."""
+        self.conditioner.set_time(t)
+        return self.generator(inputs)
+
+    def diffusion_loss(self, gt: torch.Tensor) -> torch.Tensor:
+        """L_gen: x_t = x0 + sigmabar_t * eps, t ~ U{1..T},
+        || f(x_t, t) - x0 ||_1."""
+        t = self.schedule.sample_t(gt.shape[0]).to(gt.device)
+        x_t = self.schedule.add_noise(gt, t, torch.randn_like(gt))
+        return self.pixel_loss.generation(self.restore(x_t, t), gt)
+
+    # ------------------------------------------------------------ training
+    def train_step(self, data: Union[dict, tuple, list],
+                   optim_wrapper) -> Dict[str, torch.Tensor]:
+        data = self.data_preprocessor(data, True)
+        params = self.trainable_params()
+        with optim_wrapper.optim_context(self):
+            grads, log_vars = self.compute_gradients(
+                data['inputs'], data['data_samples'], params)
+        apply_gradients(params, grads, optim_wrapper)
+        return log_vars
+
+    def diffusion_iteration(self) -> bool:
+        """Whether this GEF iteration adds the diffusion terms: python's RNG
+        (seeded by mmengine), so the draw does not shift the torch stream."""
+        return random.random() < self.pixel_loss.gen_prob
+
+    def compute_gradients(self, inputs, data_samples, params,
+                          use_diffusion: Optional[bool] = None):
+        """The gradient of this iteration's objective for ``params`` and the
+        logged terms. ``use_diffusion`` forces (or skips) the diffusion terms
+        in GEF; None draws it with probability ``gen_prob``."""
+        loss_fn = self.pixel_loss
+        gt = data_samples.gt_img
+        if self.stage == 'tmddp':
+            l_gen = self.diffusion_loss(gt)
+            grads = torch.autograd.grad(l_gen, params, allow_unused=True)
+            return grads_or_zeros(grads, params), dict(loss_gen=l_gen.detach())
+
+        t_mat = self._sample_t_mat(data_samples, inputs.shape[0])
+        terms = loss_fn.restoration(self.restore(inputs, t_mat), gt)
+        l_res = sum(terms.values())
+        log = {k: v.detach() for k, v in terms.items()}
+        if use_diffusion is None:
+            use_diffusion = self.diffusion_iteration()
+        double = use_diffusion and loss_fn.orthog_mode == 'double_backward' \
+            and loss_fn.orthog_weight > 0
+        g_res = grads_or_zeros(torch.autograd.grad(
+            l_res, params, allow_unused=True, create_graph=double), params)
+        if not use_diffusion:
+            log['loss'] = l_res.detach()
+            return g_res, log
+
+        l_gen = self.diffusion_loss(gt)
+        g_gen = grads_or_zeros(torch.autograd.grad(
+            l_gen, params, allow_unused=True, create_graph=double), params)
+        scales = loss_fn.depth_scales(self.param_depths,
+                                      t_mat.float().mean())
+        g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
+        extra = l_gen.new_zeros(())
+        if double:
+            l_orth = loss_fn.orthogonality(g_diff, g_res)
+            extra = extra + loss_fn.orthog_weight * l_orth
+            log['loss_orthog'] = l_orth.detach()
+        if loss_fn.reg_weight and bool(self.anchor.ready):
+            l_reg = loss_fn.anchor(params, self.anchor.theta0,
+                                   self.anchor.omega)
+            extra = extra + l_reg
+            log['loss_reg'] = l_reg.detach()
+        g_extra = [torch.zeros_like(p) for p in params]
+        if extra.requires_grad:
+            g_extra = grads_or_zeros(torch.autograd.grad(
+                extra, params, allow_unused=True), params)
+        grads = [(r + d).detach() + e
+                 for r, d, e in zip(g_res, g_diff, g_extra)]
+        log['loss_gen'] = l_gen.detach()
+        log['loss'] = (l_res + extra).detach() + loss_fn.gen_weight * \
+            l_gen.detach()
+        return grads, log
+
+    @torch.no_grad()
+    def estimate_importance(self, batches) -> None:
+        """Omega_k = mean over ``batches`` of |dL_gen/dtheta_k| at the
+        current weights theta0 (averaged over processes), stored with theta0
+        in :attr:`anchor`. ``batches``: dataloader outputs (un-preprocessed)."""
+        from mmdiffir.models.losses.gradient_ops import all_reduce_mean
+        params = self.trainable_params()
+        total = [torch.zeros_like(p) for p in params]
+        n = 0
+        for batch in batches:
+            data = self.data_preprocessor(batch, True)
+            with torch.enable_grad():
+                l_gen = self.diffusion_loss(data['data_samples'].gt_img)
+                grads = grads_or_zeros(torch.autograd.grad(
+                    l_gen, params, allow_unused=True), params)
+            total = [t + g.abs() for t, g in zip(total, grads)]
+            n += 1
+        if n == 0:
+            raise ValueError('estimate_importance got no batch')
+        omega = all_reduce_mean([t / n for t in total])
+        self.anchor.set(params, omega)
+
+    # ------------------------------------------------------------ testing
+    def forward_tensor(self, inputs: torch.Tensor,
+                       data_samples: Optional[DataSample] = None,
+                       **kwargs) -> torch.Tensor:
+        """Single deterministic pass at t_mat (with the configured flip
+        ensemble / tiling). Samples of one t_mat use the cached modulation."""
+        t = self._sample_t_mat(data_samples, inputs.shape[0])
+        cfg = self.test_cfg or {}
+        if not self.training and bool((t == t[0]).all()):
+            self.conditioner.freeze_time(int(t[0]))
+            forward = self.generator
+        else:
+            def forward(x):
+                return self.restore(x, t)
+        if cfg.get('tile'):
+            base = forward
+
+            def forward(x):  # noqa: F811
+                return tiled_forward(base, x, cfg['tile'],
+                                     cfg.get('tile_overlap', 32))
+        n = cfg.get('flip_ensemble', 1)
+        out = flip_ensemble(forward, inputs, n) if n > 1 else forward(inputs)
+        self.conditioner.set_time(None)
+        return out

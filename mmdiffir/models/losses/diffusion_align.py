@@ -1,0 +1,114 @@
+"""DiffusionAlignLoss: EEDTP's diffusion objective alignment regularisation
+(METHODS.md §1.5), implemented so that every term acts on the update.
+
+Per iteration the restoration loss ``L_res = L1 + fft_weight * FFT-L1`` is
+always used. With probability ``gen_prob`` the diffusion terms join:
+
+* ``L_gen``: the denoising-diffusion loss on the same batch's GT; its
+  gradient is added with weight ``gen_weight``.
+* layer-wise decay ("network hierarchy"): the diffusion gradient of the
+  layer at relative depth ``d`` in [0, 1] (execution order, shallow -> deep)
+  is scaled by ``exp(-layer_decay * t_mat * d)``.
+* ``L_orthog = 1 - cos(g_gen, g_res)`` with weight ``orthog_weight``, in one
+  of two formulations (``orthog_mode``):
+
+  - ``'surgery'`` (default): the diffusion gradient's component that
+    conflicts with the restoration gradient is removed (scaled by the
+    weight) before the two are added. It costs two dot products over the
+    parameters; it only acts when the gradients conflict (cos < 0), which is
+    exactly when ``L_orthog`` > 1.
+  - ``'double_backward'``: ``L_orthog`` is differentiated through the
+    gradients (``create_graph=True``) and its gradient added. Exact, but each
+    diffusion iteration then costs about one more backward pass through the
+    backward graph (measured in configs/eedtp/README.md).
+* ``L_reg = reg_weight * sum_k [Omega_k |th_k - th0_k| +
+  0.5 Omega_k^2 (th_k - th0_k)^2]``: an importance-weighted anchor to the
+  pre-trained weights (th0, Omega kept in :class:`ParameterAnchor`, filled by
+  ``ImportanceEstimationHook`` before fine-tuning).
+"""
+from typing import List, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mmdiffir.registry import MODELS
+from .frequency_loss import fft_l1
+from .gradient_ops import cosine, project_conflict
+
+
+@MODELS.register_module()
+class DiffusionAlignLoss(nn.Module):
+    """Weights and the term computations of EEDTP's GEF objective.
+
+    Args:
+        fft_weight (float): weight of the FFT-L1 restoration term (0.1).
+        gen_prob (float): probability that an iteration adds the diffusion
+            terms (0.1). 0 gives plain restoration training.
+        gen_weight (float): weight of the diffusion gradient (1.0).
+        orthog_weight (float): weight of L_orthog (1.0; 0 disables).
+        orthog_mode (str): 'surgery' or 'double_backward' (see module doc).
+        reg_weight (float): lambda of L_reg (0.2; 0 disables).
+        layer_decay (float): the 0.05 of exp(-0.05 * t_mat * depth); 0
+            disables the decay.
+    """
+
+    def __init__(self, fft_weight: float = 0.1, gen_prob: float = 0.1,
+                 gen_weight: float = 1.0, orthog_weight: float = 1.0,
+                 orthog_mode: str = 'surgery', reg_weight: float = 0.2,
+                 layer_decay: float = 0.05):
+        super().__init__()
+        if orthog_mode not in ('surgery', 'double_backward'):
+            raise ValueError('orthog_mode must be "surgery" or '
+                             f'"double_backward", got {orthog_mode!r}')
+        if not 0 <= gen_prob <= 1:
+            raise ValueError(f'gen_prob must be in [0, 1], got {gen_prob}')
+        self.fft_weight = fft_weight
+        self.gen_prob = gen_prob
+        self.gen_weight = gen_weight
+        self.orthog_weight = orthog_weight
+        self.orthog_mode = orthog_mode
+        self.reg_weight = reg_weight
+        self.layer_decay = layer_decay
+
+    def restoration(self, pred: torch.Tensor, gt: torch.Tensor) -> dict:
+        """The L_res terms (images in [0, 1])."""
+        terms = dict(loss_l1=F.l1_loss(pred, gt))
+        if self.fft_weight:
+            terms['loss_fft'] = self.fft_weight * fft_l1(pred, gt)
+        return terms
+
+    @staticmethod
+    def generation(pred_x0: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+        """L_gen = || f(x_t, t) - x0 ||_1 (the backbone's own residual)."""
+        return F.l1_loss(pred_x0, gt)
+
+    def depth_scales(self, depths: torch.Tensor, t_mat) -> torch.Tensor:
+        """exp(-layer_decay * t_mat * depth), depth in [0, 1] per param."""
+        return torch.exp(-self.layer_decay * float(t_mat) * depths)
+
+    def anchor(self, params: Sequence[torch.Tensor],
+               theta0: Sequence[torch.Tensor],
+               omega: Sequence[torch.Tensor]) -> torch.Tensor:
+        """L_reg (differentiable in ``params``)."""
+        total = params[0].new_zeros(())
+        for p, p0, w in zip(params, theta0, omega):
+            delta = p - p0
+            total = total + (w * delta.abs()).sum() + 0.5 * (
+                w.square() * delta.square()).sum()
+        return self.reg_weight * total
+
+    def orthogonality(self, g_gen: Sequence[torch.Tensor],
+                      g_res: Sequence[torch.Tensor]) -> torch.Tensor:
+        """L_orthog = 1 - cos(g_gen, g_res)."""
+        return 1 - cosine(g_gen, g_res)
+
+    def aligned_diffusion_grad(self, g_gen: Sequence[torch.Tensor],
+                               g_res: Sequence[torch.Tensor],
+                               scales: torch.Tensor) -> List[torch.Tensor]:
+        """The diffusion gradient after the layer-wise decay and, in
+        'surgery' mode, the L_orthog projection, times ``gen_weight``."""
+        decayed = [g * s for g, s in zip(g_gen, scales)]
+        if self.orthog_mode == 'surgery' and self.orthog_weight:
+            decayed = project_conflict(decayed, g_res, self.orthog_weight)
+        return [self.gen_weight * g for g in decayed]

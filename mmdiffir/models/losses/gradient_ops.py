@@ -1,0 +1,76 @@
+"""Operations on per-parameter gradient lists (the DiffusionAlignLoss works on
+gradients, not only on losses), and applying hand-made gradients to a model
+on one or N processes.
+
+Why not ``optim_wrapper.update_params(loss)``: EEDTP combines two gradients
+(restoration and diffusion) after rescaling and projecting them, which a
+single backward of a summed loss cannot express; and since the gradients are
+taken with ``torch.autograd.grad``, DistributedDataParallel's backward hooks
+never fire, so the all-reduce is done here, explicitly.
+"""
+from typing import List, Optional, Sequence
+
+import torch
+import torch.distributed as dist
+
+Grads = List[Optional[torch.Tensor]]
+
+
+def grads_or_zeros(grads: Sequence[Optional[torch.Tensor]],
+                   params: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+    """Replace the None that ``allow_unused=True`` gives by zeros."""
+    return [torch.zeros_like(p) if g is None else g
+            for g, p in zip(grads, params)]
+
+
+def flat_dot(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]):
+    return sum((x * y).sum() for x, y in zip(a, b))
+
+
+def cosine(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
+           eps: float = 1e-12) -> torch.Tensor:
+    """Cosine of the angle between two gradients seen as one flat vector
+    (differentiable when the gradients carry a graph)."""
+    na = torch.sqrt(flat_dot(a, a) + eps)
+    nb = torch.sqrt(flat_dot(b, b) + eps)
+    return flat_dot(a, b) / (na * nb)
+
+
+def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
+                     strength: float = 1.0) -> List[torch.Tensor]:
+    """Gradient surgery: when ``g`` points against ``ref`` (negative dot
+    product), remove ``strength`` times its component along ``ref``;
+    otherwise return ``g`` unchanged. With strength 1 the result is
+    orthogonal to ``ref`` (PCGrad's projection)."""
+    dot = flat_dot(g, ref)
+    if strength == 0 or dot >= 0:
+        return list(g)
+    coef = strength * dot / (flat_dot(ref, ref) + 1e-12)
+    return [x - coef * r for x, r in zip(g, ref)]
+
+
+def all_reduce_mean(grads: List[torch.Tensor]) -> List[torch.Tensor]:
+    """Average gradients over processes (no-op on one process), as one flat
+    buffer so N processes cost one collective."""
+    if not (dist.is_available() and dist.is_initialized()) or \
+            dist.get_world_size() == 1:
+        return grads
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= dist.get_world_size()
+    out, i = [], 0
+    for g in grads:
+        out.append(flat[i:i + g.numel()].view_as(g))
+        i += g.numel()
+    return out
+
+
+def apply_gradients(params: Sequence[torch.Tensor],
+                    grads: Sequence[torch.Tensor], optim_wrapper) -> None:
+    """Set ``p.grad``, average it over processes, and step the optimizer
+    through the wrapper (so its gradient clipping applies)."""
+    grads = all_reduce_mean([g.detach() for g in grads])
+    for p, g in zip(params, grads):
+        p.grad = g.to(p.dtype)
+    optim_wrapper.step()
+    optim_wrapper.zero_grad()

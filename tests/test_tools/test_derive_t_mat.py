@@ -1,0 +1,101 @@
+"""tools/analysis_tools/derive_t_mat.py recovers the step of a known noise
+level from real photo pairs (METHODS.md §1.3)."""
+import importlib.util
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from mmdiffir.models.diffusion import EEDTPNoiseSchedule
+from tests.helpers import REPO
+
+
+def _load_tool():
+    # tools/analysis_tools is a folder of scripts, not a package.
+    path = osp.join(REPO, 'tools', 'analysis_tools', 'derive_t_mat.py')
+    spec = importlib.util.spec_from_file_location('derive_t_mat', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = _load_tool()
+SCHED = EEDTPNoiseSchedule()
+
+
+def write_noisy_pairs(root, photos, sigma255, save_rgb, seed=0):
+    """input/ and target/ folders: photos + Gaussian noise of std sigma255
+    (0-255 scale), rounded and clipped to uint8 as a camera file would be."""
+    rng = np.random.default_rng(seed)
+    for i, photo in enumerate(photos):
+        noisy = photo + rng.normal(0, sigma255, photo.shape)
+        noisy = np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+        save_rgb(root / 'input' / f'img_{i}.png', noisy)
+        save_rgb(root / 'target' / f'img_{i}.png', photo)
+    return root
+
+
+# Exact recovery (tolerance 0) holds for t <= ~15, where neighbouring levels
+# are >= 0.3/255 apart. Beyond t ~ 19 they are < 0.2/255 apart, and 8-bit
+# clipping of saturated pixels lowers the measured sigma by about that much,
+# so there the tool is accurate to +-1 step (not tested as exact).
+@pytest.mark.parametrize('t', [4, 12])
+@pytest.mark.parametrize('stat', ['rms', 'mad'])
+def test_folder_form_recovers_t(t, stat, tmp_path, real_photos, save_rgb,
+                                capsys):
+    sigma255 = SCHED.sigma_bars[t].item() * 255  # 2.94 and 6.98
+    root = write_noisy_pairs(tmp_path / f'noisy{t}', real_photos, sigma255,
+                             save_rgb, seed=t)
+    chosen = tool.main(['--input-dir', str(root / 'input'), '--gt-dir',
+                        str(root / 'target'), '--stat', stat])
+    assert chosen == {'input': t}
+    out = capsys.readouterr().out
+    assert f'{stat} x255 (mean)' in out
+    # the schedule table lists every t and marks the chosen one
+    marked = [line for line in out.splitlines() if '<- input' in line]
+    assert len(marked) == 1 and marked[0].split('|')[1].strip() == str(t)
+
+
+def test_config_form(tmp_path, real_photos, save_rgb, registered):
+    root = write_noisy_pairs(tmp_path / 'set', real_photos[:3],
+                             SCHED.sigma_bars[8].item() * 255, save_rgb)
+    config = tmp_path / 'cfg.py'
+    config.write_text(
+        'test_dataloader = dict(dataset=dict(type="PairedImageDataset", '
+        f'data_root="{root}", data_prefix=dict(img="input", gt="target"), '
+        'pipeline=[]))\n')
+    chosen = tool.main(['--dataset-config', str(config), '--split', 'test',
+                        '--reduce', 'median'])
+    assert chosen == {'paired': 8}
+
+
+def test_pure_function_and_clamping():
+    sb = SCHED.sigma_bars
+    assert tool.derive_t_mat([sb[12].item()] * 3, SCHED) == 12
+    # mean vs median over pairs
+    values = [sb[4].item(), sb[4].item(), sb[30].item()]
+    assert tool.derive_t_mat(values, SCHED, reduce='median') == 4
+    assert tool.derive_t_mat(values, SCHED, reduce='mean') == \
+        SCHED.step_for_sigma(float(np.mean(values)))
+    assert tool.derive_t_mat([0.5], SCHED) == 50  # beyond sigma_max -> T
+    assert tool.derive_t_mat([0.0], SCHED) == 1  # clean -> mildest step
+    with pytest.raises(ValueError, match='no residual'):
+        tool.derive_t_mat([], SCHED)
+
+
+def test_residual_sigma_and_errors(tmp_path, real_photos, save_rgb):
+    gt = real_photos[0] / 255.0
+    assert tool.residual_sigma(gt, gt, 'rms') == 0
+    # a constant offset (a haze-like veil) counts for rms, not for mad
+    assert tool.residual_sigma(gt * 0.9 + 0.1, gt, 'rms') > 0.03
+    assert tool.residual_sigma(gt + 0.05, gt, 'mad') < 1e-12
+    # with the 8-bit bin interpolation a flat residual reads ~0.27/255: the
+    # estimator's floor, far below sigmabar_1 = 1/255
+    assert tool.residual_sigma(gt + 0.05, gt, 'mad', 1 / 255) < 0.3 / 255
+    save_rgb(tmp_path / 'input' / 'a.png', real_photos[0])
+    save_rgb(tmp_path / 'target' / 'b.png', real_photos[0])
+    with pytest.raises(ValueError, match='a.png'):  # unmatched stem named
+        tool.main(['--input-dir', str(tmp_path / 'input'), '--gt-dir',
+                   str(tmp_path / 'target')])
+    with pytest.raises(SystemExit):
+        tool.main(['--input-dir', str(tmp_path / 'input')])
