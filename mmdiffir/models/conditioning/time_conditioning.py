@@ -285,6 +285,10 @@ class TimeConditioner(nn.Module):
         # Keep the block's dtype under autocast/half precision, and follow
         # the block if the model moved after freeze_time (no-op otherwise).
         a, b = a.to(h.device, h.dtype), b.to(h.device, h.dtype)
+        if self._frozen is not None and not torch.is_grad_enabled():
+            # Inference at a constant t: modulate the block output in place
+            # (one pass, no new tensor), the cheapest form short of folding.
+            return torch.addcmul(b, h, a, out=h)
         return torch.addcmul(b, h, a)
 
     def __getstate__(self):

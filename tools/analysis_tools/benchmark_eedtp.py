@@ -1,0 +1,294 @@
+"""Plain training vs EEDTP (TMDDP + GEF), side by side in one run, on CPU.
+
+Same backbone (the tiny NAFNet of the CPU configs), same data (T91 +
+Train400 from data/train, Gaussian noise sigma in [0, 25]) and the same
+number of iterations: plain ``N``; EEDTP ``N/2`` TMDDP + ``N/2`` GEF. Then:
+
+* PSNR/SSIM (RGB) in distribution: CBSD68 / Kodak24 / McMaster at sigma 15
+  and 25; out of distribution: sigma 50 and JPEG (quality 20) never seen in
+  training;
+* inference latency EEDTP / plain on the same 256x256 input (median of
+  paired, interleaved runs);
+* training step time GEF (gen_prob 0.1) / plain, and of a diffusion
+  iteration alone for both L_orthog formulations;
+* peak memory of a GEF diffusion step / a plain step (each measured in its
+  own process: ru_maxrss growth over the step).
+
+    python tools/analysis_tools/benchmark_eedtp.py --iters 1000 --out RESULT.md
+"""
+import argparse
+import copy
+import multiprocessing as mp
+import os
+import os.path as osp
+import random
+import statistics
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+PLAIN = 'configs/baselines/plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py'
+TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
+GEF = 'configs/eedtp/eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-denoise-cpu.py'
+SETS = ['CBSD68', 'Kodak24', 'McMaster']
+CONDITIONS = [  # (name, degradation transform, in distribution?)
+    ('sigma15', dict(type='AddGaussianNoise', sigma=15, seed=0), True),
+    ('sigma25', dict(type='AddGaussianNoise', sigma=25, seed=0), True),
+    ('sigma50', dict(type='AddGaussianNoise', sigma=50, seed=0), False),
+    ('jpeg20', dict(type='JPEGCompression', quality=20, seed=0), False),
+]
+
+
+def _cfg(path, work_dir, iters, data_root):
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, path))
+    cfg.work_dir = work_dir
+    cfg.train_cfg.max_iters = iters
+    cfg.train_cfg.val_interval = iters + 1
+    cfg.param_scheduler.T_max = iters
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.default_hooks.logger.interval = 100
+    cfg.custom_hooks = [h for h in cfg.custom_hooks
+                        if h['type'] == 'ImportanceEstimationHook']
+    cfg.train_dataloader.dataset.data_root = osp.join(data_root, 'train')
+    return cfg
+
+
+def train_all(args):
+    from mmengine.runner import Runner
+    half = args.iters // 2
+    runs = {}
+    cfg = _cfg(PLAIN, osp.join(args.work_dir, 'plain'), args.iters,
+               args.data_root)
+    runs['plain'] = Runner.from_cfg(cfg)
+    runs['plain'].train()
+    cfg = _cfg(TMDDP, osp.join(args.work_dir, 'tmddp'), half, args.data_root)
+    Runner.from_cfg(cfg).train()
+    cfg = _cfg(GEF, osp.join(args.work_dir, 'gef'), args.iters - half,
+               args.data_root)
+    cfg.load_from = osp.join(args.work_dir, 'tmddp', f'iter_{half}.pth')
+    runs['eedtp'] = Runner.from_cfg(cfg)
+    runs['eedtp'].train()
+    return {k: r.model.eval() for k, r in runs.items()}
+
+
+def evaluate(model, data_root, degradation, limit=None):
+    """Mean PSNR/SSIM (RGB, 0-255) of the model over each test set."""
+    import torch
+    from mmagic.evaluation.metrics.psnr import psnr
+    from mmagic.evaluation.metrics.ssim import ssim
+    from mmengine.dataset import pseudo_collate
+
+    from mmdiffir.registry import DATASETS
+    out = {}
+    for name in SETS:
+        ds = DATASETS.build(dict(
+            type='CleanImageDataset', data_root=osp.join(data_root, 'denoise'),
+            data_prefix=dict(gt=name), pipeline=[
+                dict(type='LoadImageFromFile', key='gt', color_type='color',
+                     channel_order='rgb', imdecode_backend='cv2'),
+                degradation, dict(type='PackInputs')]))
+        scores = []
+        for i in range(len(ds) if limit is None else min(limit, len(ds))):
+            with torch.no_grad():
+                [s] = model.val_step(pseudo_collate([ds[i]]))
+            gt, pred = s.gt_img.numpy(), s.output.pred_img.numpy()
+            scores.append((psnr(gt, pred, input_order='CHW'),
+                           ssim(gt, pred, input_order='CHW')))
+        out[name] = tuple(statistics.mean(v) for v in zip(*scores))
+    return out
+
+
+def paper_size_models():
+    """Untrained paper-size NAFNet-w48 (plain) and its EEDTP version: the
+    latency ratio is a property of the architecture, not of the weights."""
+    from mmengine.config import Config
+
+    from mmdiffir.registry import MODELS
+    plain = Config.fromfile(osp.join(
+        REPO, 'configs/_base_/models/plain_nafnet-w32.py')).model
+    plain.generator.update(mid_channels=48, enc_blk_nums=[2, 2, 4, 28],
+                           middle_blk_num=6, dec_blk_nums=[2, 2, 2, 2])
+    eedtp = Config.fromfile(osp.join(
+        REPO, 'configs/_base_/models/eedtp_nafnet-w48.py')).model
+    eedtp.stage = 'gef'
+    return {'plain': MODELS.build(plain).eval(),
+            'eedtp': MODELS.build(eedtp).eval()}
+
+
+def latency_ratio(models, repeats=15, size=256):
+    import torch
+    x = torch.rand(1, 3, size, size)
+    fwd = {k: (lambda m=m: m.forward_tensor(x)) for k, m in models.items()}
+    times = {k: [] for k in models}
+    with torch.no_grad():
+        for f in fwd.values():
+            f()  # warm up
+        for _ in range(repeats):
+            for k, f in fwd.items():
+                t0 = time.perf_counter()
+                f()
+                times[k].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return med['eedtp'] / med['plain'], med
+
+
+def _train_batch(batch_size=4, size=64):
+    import torch
+    from mmagic.structures import DataSample
+    torch.manual_seed(0)
+    gt = torch.rand(batch_size, 3, size, size) * 255
+    return dict(inputs=list(gt + 25 * torch.randn_like(gt)),
+                data_samples=[DataSample(gt_img=g) for g in gt])
+
+
+def _model_and_optim(kind, gen_prob=0.1, orthog_mode='surgery'):
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+
+    from mmdiffir.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, PLAIN if kind == 'plain' else GEF))
+    if kind != 'plain':
+        cfg.model.pixel_loss.gen_prob = gen_prob
+        cfg.model.pixel_loss.orthog_mode = orthog_mode
+    model = MODELS.build(cfg.model)
+    if kind != 'plain':  # a filled anchor, as after ImportanceEstimationHook
+        import torch
+        params = model.trainable_params()
+        model.anchor.set(params, [torch.full_like(p, 1e-3) for p in params])
+    return model, build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+def step_time_ratios(steps=60, block=10):
+    random.seed(0)
+    arms = {
+        'plain': _model_and_optim('plain'),
+        'gef_p0.1': _model_and_optim('eedtp', 0.1),
+        'diffusion_surgery': _model_and_optim('eedtp', 1.0, 'surgery'),
+        'diffusion_double_backward': _model_and_optim('eedtp', 1.0,
+                                                      'double_backward'),
+    }
+    batch = _train_batch()
+    totals = {k: 0.0 for k in arms}
+    for k, (m, o) in arms.items():
+        m.train_step(copy.deepcopy(batch), o)  # warm up
+    for _ in range(steps // block):
+        for k, (m, o) in arms.items():
+            t0 = time.perf_counter()
+            for _ in range(block):
+                m.train_step(copy.deepcopy(batch), o)
+            totals[k] += time.perf_counter() - t0
+    return {k: totals[k] / totals['plain'] for k in arms}, {
+        k: totals[k] / steps for k in arms}
+
+
+def _rss_bytes():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def _peak_step_memory_child(kind, queue):
+    """Peak resident memory during one training step above the resident
+    memory before it (sampled every 0.2 ms). The parent starts this process
+    with MALLOC_MMAP_THRESHOLD_ low, so each large tensor is its own mapping
+    and is returned to the system when freed: RSS then follows the live
+    tensors. torch has no CPU allocator statistics to ask instead."""
+    import threading
+    from mmdiffir.utils import register_all_modules
+    register_all_modules()
+    model, optim = _model_and_optim(kind, gen_prob=1.0)
+    batch = _train_batch(batch_size=8, size=192)
+    model.train_step(copy.deepcopy(batch), optim)  # optimizer state exists
+    base, peak, done = _rss_bytes(), [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            time.sleep(0.0002)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    model.train_step(copy.deepcopy(batch), optim)
+    done.set()
+    thread.join()
+    queue.put(max(peak[0] - base, 1))
+
+
+def peak_memory():
+    os.environ['MALLOC_MMAP_THRESHOLD_'] = str(1 << 16)
+    ctx = mp.get_context('spawn')
+    out = {}
+    for kind in ('plain', 'eedtp'):
+        q = ctx.Queue()
+        p = ctx.Process(target=_peak_step_memory_child, args=(kind, q))
+        p.start()
+        out[kind] = q.get()
+        p.join()
+    del os.environ['MALLOC_MMAP_THRESHOLD_']
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument('--data-root', default=osp.join(REPO, 'data'))
+    parser.add_argument('--work-dir', default='work_dirs/benchmark_eedtp')
+    parser.add_argument('--limit', type=int, default=None,
+                        help='images per test set (all by default)')
+    parser.add_argument('--out', help='also write the report (markdown) here')
+    args = parser.parse_args(argv)
+    from mmdiffir.utils import register_all_modules
+    register_all_modules()
+    import torch
+    lines = [f'# EEDTP vs plain (tiny NAFNet, {args.iters} iterations each, '
+             f'CPU {os.cpu_count()} cores, torch threads '
+             f'{torch.get_num_threads()})', '']
+    models = train_all(args)
+    lines += ['| condition | set | plain PSNR/SSIM | EEDTP PSNR/SSIM | '
+              'delta PSNR |', '|---|---|---|---|---|']
+    for cond, deg, in_dist in CONDITIONS:
+        res = {k: evaluate(m, args.data_root, deg, args.limit)
+               for k, m in models.items()}
+        for name in SETS + ['average']:
+            if name == 'average':
+                vals = {k: tuple(statistics.mean(r[s][i] for s in SETS)
+                                 for i in range(2)) for k, r in res.items()}
+            else:
+                vals = {k: r[name] for k, r in res.items()}
+            p, e = vals['plain'], vals['eedtp']
+            tag = 'ID' if in_dist else 'OOD'
+            lines.append(f'| {cond} ({tag}) | {name} | {p[0]:.2f}/{p[1]:.4f}'
+                         f' | {e[0]:.2f}/{e[1]:.4f} | {e[0] - p[0]:+.2f} |')
+        print('\n'.join(lines[-4:]), flush=True)
+    ratio, med = latency_ratio(models)
+    lines += ['', f'- inference latency EEDTP / plain, tiny NAFNet '
+              f'(1x3x256x256, median of 15 interleaved runs): '
+              f'**{ratio:.3f}x** ({med["eedtp"] * 1e3:.1f} ms vs '
+              f'{med["plain"] * 1e3:.1f} ms)']
+    ratio, med = latency_ratio(paper_size_models(), repeats=7)
+    lines += [f'- inference latency EEDTP / plain, NAFNet-w48 reference size '
+              f'(1x3x256x256, median of 7 interleaved runs): '
+              f'**{ratio:.3f}x** ({med["eedtp"] * 1e3:.0f} ms vs '
+              f'{med["plain"] * 1e3:.0f} ms)']
+    ratios, per_step = step_time_ratios()
+    for k in ratios:
+        if k != 'plain':
+            lines.append(f'- training step time {k} / plain (batch 4x64x64):'
+                         f' **{ratios[k]:.2f}x** ({per_step[k] * 1e3:.0f} ms '
+                         f'vs {per_step["plain"] * 1e3:.0f} ms)')
+    mem = {k: v / 2**20 for k, v in peak_memory().items()}
+    lines.append(f'- peak memory of a GEF diffusion step (surgery) / a plain '
+                 f'step (peak RSS above the pre-step RSS, batch 8x192x192): '
+                 f'**{mem["eedtp"] / mem["plain"]:.2f}x** '
+                 f'({mem["eedtp"]:.0f} MiB vs {mem["plain"]:.0f} MiB)')
+    report = '\n'.join(lines)
+    print(report)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write(report + '\n')
+
+
+if __name__ == '__main__':
+    main()
