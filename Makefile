@@ -15,5 +15,8 @@ demo: install
 	$(PY) tools/test.py $(DEMO_CFG) $$(cat $(DEMO_DIR)/last_checkpoint) --work-dir $(DEMO_DIR)
 	@echo "input | output | GT images: $$(ls -d $(DEMO_DIR)/*/vis_data/vis_image | tail -n1)"
 
+# One torch thread: the tests' tiny convolutions run faster single-threaded,
+# and the suite's subprocesses (torchrun, dataloader workers) then never
+# oversubscribe the 2 cores.
 test: install
-	$(PY) -m pytest tests -p no:cacheprovider
+	OMP_NUM_THREADS=1 $(PY) -m pytest tests -p no:cacheprovider
