@@ -84,3 +84,26 @@ def test_dist_train_two_cpu_processes(tmp_path):
     text = open(log).read()
     assert 'Distributed training: True' in text
     assert 'GPU number: 2' in text  # mmengine's name for the world size
+
+
+def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, shared_data):
+    """EEDTP's own gradient step under torchrun (ManualGradSyncWrapper):
+    importance estimation, diffusion iterations and a checkpoint."""
+    if shared_data is None:
+        pytest.skip('needs ../shared/data/train')
+    gef = os.path.join(REPO, 'configs/eedtp/'
+                       'eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-denoise-cpu.py')
+    work = tmp_path / 'dist_gef'
+    env = dict(os.environ, PORT='29518', PYTHON=sys.executable)
+    proc = subprocess.run(
+        ['bash', os.path.join(REPO, 'tools/dist_train.sh'), gef, '2',
+         '--work-dir', str(work), '--cfg-options', *FAST,
+         f'train_dataloader.dataset.data_root={shared_data}/train',
+         'load_from=None', 'model.pixel_loss.gen_prob=1.0',
+         'custom_hooks.0.num_batches=1'],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (work / 'iter_2.pth').is_file()
+    [log] = glob.glob(f'{work}/*/*.log')
+    text = open(log).read()
+    assert 'importance (Omega) estimated' in text and 'loss_gen' in text

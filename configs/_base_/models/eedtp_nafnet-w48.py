@@ -24,3 +24,7 @@ model = dict(
     stage='tmddp',
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
+
+# EEDTP makes and averages its own gradients: processes are kept in step by
+# this wrapper instead of DistributedDataParallel (see its docstring).
+model_wrapper_cfg = dict(type='ManualGradSyncWrapper')

@@ -50,6 +50,24 @@ def default_example_input(backbone: nn.Module) -> torch.Tensor:
 
 
 @torch.no_grad()
+def dry_run(backbone: nn.Module, example_input: torch.Tensor,
+            handles: Sequence = ()) -> None:
+    """One forward pass in eval mode (so it cannot update e.g. BatchNorm
+    statistics), then remove ``handles`` (the hooks that observed it) and
+    restore every module's own training flag (some may be deliberately
+    frozen in eval mode)."""
+    modes = {m: m.training for m in backbone.modules()}
+    backbone.eval()
+    try:
+        backbone(example_input)
+    finally:
+        for h in handles:
+            h.remove()
+        for m, mode in modes.items():
+            m.training = mode
+
+
+@torch.no_grad()
 def probe_output_shapes(backbone: nn.Module, names: List[str],
                         example_input: Optional[torch.Tensor] = None,
                         who: str = 'probe') -> Dict[str, torch.Size]:
@@ -76,15 +94,7 @@ def probe_output_shapes(backbone: nn.Module, names: List[str],
 
     for name in names:
         handles.append(modules[name].register_forward_hook(recorder(name)))
-    modes = {m: m.training for m in backbone.modules()}
-    backbone.eval()
-    try:
-        backbone(example_input)
-    finally:
-        for h in handles:
-            h.remove()
-        for m, mode in modes.items():
-            m.training = mode
+    dry_run(backbone, example_input, handles)
     missed = [n for n in names if n not in shapes]
     if missed:
         raise RuntimeError(f'{who}: selected modules {missed} were not called '

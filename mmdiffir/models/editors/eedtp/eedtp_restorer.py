@@ -11,6 +11,7 @@ import random
 from typing import Dict, List, Optional, Union
 
 import torch
+import torch.distributed as dist
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
 
@@ -134,9 +135,15 @@ class EEDTPRestorer(BaseEditModel):
         return log_vars
 
     def diffusion_iteration(self) -> bool:
-        """Whether this GEF iteration adds the diffusion terms: python's RNG
-        (seeded by mmengine), so the draw does not shift the torch stream."""
-        return random.random() < self.pixel_loss.gen_prob
+        """Whether this GEF iteration adds the diffusion terms. Python's RNG
+        (seeded by mmengine), so the draw does not shift the torch stream;
+        rank 0 decides for all processes, so a distributed step is the same
+        kind of step as a single-process one."""
+        flag = torch.tensor([random.random() < self.pixel_loss.gen_prob],
+                            dtype=torch.uint8, device=self.param_depths.device)
+        if dist.is_available() and dist.is_initialized():
+            dist.broadcast(flag, src=0)
+        return bool(flag.item())
 
     def compute_gradients(self, inputs, data_samples, params,
                           use_diffusion: Optional[bool] = None):

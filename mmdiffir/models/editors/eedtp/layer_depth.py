@@ -5,6 +5,8 @@ from typing import Dict
 import torch
 from torch import nn
 
+from mmdiffir.models.conditioning.hook_utils import dry_run
+
 
 @torch.no_grad()
 def execution_depths(backbone: nn.Module,
@@ -23,15 +25,7 @@ def execution_depths(backbone: nn.Module,
             handles.append(module.register_forward_pre_hook(
                 lambda m, a, name=name: order.append(name)
                 if name not in order else None))
-    modes = {m: m.training for m in backbone.modules()}
-    backbone.eval()
-    try:
-        backbone(example_input)
-    finally:
-        for h in handles:
-            h.remove()
-        for m, mode in modes.items():
-            m.train(mode)
+    dry_run(backbone, example_input, handles)
     last = max(len(order) - 1, 1)
     rank = {name: i / last for i, name in enumerate(order)}
     depths = {}
