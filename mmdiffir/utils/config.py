@@ -65,8 +65,11 @@ def use_cpu_distributed(cfg: Config) -> None:
 
 
 def enable_amp(cfg: Config) -> None:
-    """Mixed precision through mmengine's AmpOptimWrapper (fp16 with a
-    dynamic loss scale on GPU, bf16 autocast on CPU)."""
+    """Mixed precision through mmengine's AmpOptimWrapper (fp16 autocast with
+    a dynamic loss scale). mmengine offers it on accelerators only."""
+    if not torch.cuda.is_available():
+        raise RuntimeError('--amp needs a GPU: mmengine\'s AmpOptimWrapper '
+                           'does not run on the CPU')
     wrapper = cfg.optim_wrapper
     if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
         return
@@ -74,7 +77,4 @@ def enable_amp(cfg: Config) -> None:
         raise ValueError('--amp only supports optim_wrapper.type='
                          f'OptimWrapper, got {wrapper.type}')
     wrapper.type = 'AmpOptimWrapper'
-    if torch.cuda.is_available():
-        wrapper.loss_scale = 'dynamic'
-    else:
-        wrapper.dtype = 'bfloat16'
+    wrapper.loss_scale = 'dynamic'

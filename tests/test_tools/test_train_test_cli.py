@@ -107,3 +107,18 @@ def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, shared_data):
     [log] = glob.glob(f'{work}/*/*.log')
     text = open(log).read()
     assert 'importance (Omega) estimated' in text and 'loss_gen' in text
+
+
+def test_amp_flag_sets_the_amp_wrapper_or_says_why_not(monkeypatch):
+    import torch
+    from mmengine.config import Config
+
+    from mmdiffir.utils.config import enable_amp
+    cfg = Config.fromfile(CPU_NAFNET)
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match='needs a GPU'):
+            enable_amp(cfg)
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'

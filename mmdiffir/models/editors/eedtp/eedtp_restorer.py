@@ -14,6 +14,7 @@ import torch
 import torch.distributed as dist
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
+from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
@@ -126,6 +127,11 @@ class EEDTPRestorer(BaseEditModel):
     # ------------------------------------------------------------ training
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper) -> Dict[str, torch.Tensor]:
+        if isinstance(optim_wrapper, AmpOptimWrapper):
+            # its loss scaler would unscale gradients that were never scaled
+            raise ValueError('EEDTPRestorer makes its own gradients and does '
+                             'not support AmpOptimWrapper (--amp); train it '
+                             'in full precision')
         data = self.data_preprocessor(data, True)
         params = self.trainable_params()
         with optim_wrapper.optim_context(self):
