@@ -56,8 +56,32 @@ def _cfg(path, work_dir, iters, data_root):
     return cfg
 
 
+def load_trained(args):
+    """The two models of an earlier run of this script (--reuse)."""
+    from mmengine.runner import load_checkpoint
+
+    from mmdiffir.registry import MODELS
+    half = args.iters // 2
+    found = {
+        'plain': (PLAIN, osp.join(args.work_dir, 'plain',
+                                  f'iter_{args.iters}.pth')),
+        'eedtp': (GEF, osp.join(args.work_dir, 'gef',
+                                f'iter_{args.iters - half}.pth')),
+    }
+    models = {}
+    for kind, (config, ckpt) in found.items():
+        cfg = _cfg(config, osp.join(args.work_dir, kind), args.iters,
+                   args.data_root)
+        model = MODELS.build(cfg.model)
+        load_checkpoint(model, ckpt, map_location='cpu', strict=True)
+        models[kind] = model.eval()
+    return models
+
+
 def train_all(args):
     from mmengine.runner import Runner
+    if args.reuse:
+        return load_trained(args)
     half = args.iters // 2
     runs = {}
     cfg = _cfg(PLAIN, osp.join(args.work_dir, 'plain'), args.iters,
@@ -238,6 +262,9 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=None,
                         help='images per test set (all by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
+    parser.add_argument('--reuse', action='store_true',
+                        help='evaluate the checkpoints of an earlier run in '
+                        '--work-dir instead of training again')
     args = parser.parse_args(argv)
     from mmdiffir.utils import register_all_modules
     register_all_modules()
