@@ -1,21 +1,5 @@
 #!/usr/bin/env bash
-# Distributed testing with torchrun (one process per GPU; on a machine
-# without GPUs the processes use the CPU with the gloo backend).
-#   bash tools/dist_train.sh CONFIG CHECKPOINT NPROC [test.py args...]
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR, PORT on every node.
+# Distributed testing with torchrun (see dist_launch.sh for multi-node).
+#   bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py args...]
 set -euo pipefail
-CONFIG=$1
-CHECKPOINT=$2
-NPROC=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-here=$(cd "$(dirname "$0")" && pwd)
-PY=${PYTHON:-$( [ -x "$here/../.venv/bin/python" ] && echo "$here/../.venv/bin/python" || echo python )}
-
-PYTHONPATH="$here/..:${PYTHONPATH:-}" \
-"$PY" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$NPROC" --master_port="$PORT" \
-    "$here/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
+exec bash "$(dirname "$0")/dist_launch.sh" test.py "$3" "$1" "$2" "${@:4}"

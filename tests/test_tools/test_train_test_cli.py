@@ -86,6 +86,29 @@ def test_dist_train_two_cpu_processes(tmp_path):
     assert 'GPU number: 2' in text  # mmengine's name for the world size
 
 
+def test_dist_test_two_cpu_processes(demo_checkpoint, tmp_path):
+    work = tmp_path / 'dist_test'
+    env = dict(os.environ, PORT='29519', PYTHON=sys.executable)
+    proc = subprocess.run(
+        ['bash', os.path.join(REPO, 'tools/dist_test.sh'), DEMO_CONFIG,
+         str(demo_checkpoint), '2', '--work-dir', str(work), '--no-images',
+         '--cfg-options', 'test_dataloader.num_workers=0'],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [data] = glob.glob(f'{work}/*/benchmark_table.json')
+    dist_values = json.load(open(data))['skimage-test']
+    # the same metrics as one process (mmengine drops the padded duplicate)
+    single = tmp_path / 'single'
+    test_tool.main([DEMO_CONFIG, str(demo_checkpoint), '--work-dir',
+                    str(single), '--no-images', '--cfg-options',
+                    'test_dataloader.num_workers=0'])
+    [data] = glob.glob(f'{single}/*/benchmark_table.json')
+    values = json.load(open(data))['skimage-test']
+    assert dist_values.keys() == values.keys()
+    for k in values:
+        assert abs(dist_values[k] - values[k]) < 1e-4, k
+
+
 def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, shared_data):
     """EEDTP's own gradient step under torchrun (ManualGradSyncWrapper):
     importance estimation, diffusion iterations and a checkpoint."""
