@@ -138,8 +138,14 @@ def paper_size_models():
     eedtp = Config.fromfile(osp.join(
         REPO, 'configs/_base_/models/eedtp_nafnet-w48.py')).model
     eedtp.stage = 'gef'
+    # the foldable variant: each block's last 1x1 conv is modulated, so the
+    # constant-t modulation folds into its weights at inference
+    folded = copy.deepcopy(eedtp)
+    folded.conditioner = dict(type='TimeConditioner', embed_dim=64,
+                              name_patterns=[r'.*\.conv5'], num_steps=50)
     return {'plain': MODELS.build(plain).eval(),
-            'eedtp': MODELS.build(eedtp).eval()}
+            'eedtp': MODELS.build(eedtp).eval(),
+            'eedtp_conv5_folded': MODELS.build(folded).eval()}
 
 
 def latency_ratio(models, repeats=15, size=256):
@@ -157,6 +163,14 @@ def latency_ratio(models, repeats=15, size=256):
                 times[k].append(time.perf_counter() - t0)
     med = {k: statistics.median(v) for k, v in times.items()}
     return med['eedtp'] / med['plain'], med
+
+
+def latency_lines(models, repeats, what):
+    _, med = latency_ratio(models, repeats)
+    return [f'- inference latency {k} / plain, {what} (1x3x256x256, median '
+            f'of {repeats} interleaved runs): **{med[k] / med["plain"]:.3f}x**'
+            f' ({med[k] * 1e3:.1f} ms vs {med["plain"] * 1e3:.1f} ms)'
+            for k in med if k != 'plain']
 
 
 def _train_batch(batch_size=4, size=64):
@@ -262,6 +276,8 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=None,
                         help='images per test set (all by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
+    parser.add_argument('--latency-only', action='store_true',
+                        help='only the reference-size latency ratios')
     parser.add_argument('--reuse', action='store_true',
                         help='evaluate the checkpoints of an earlier run in '
                         '--work-dir instead of training again')
@@ -272,6 +288,10 @@ def main(argv=None):
     lines = [f'# EEDTP vs plain (tiny NAFNet, {args.iters} iterations each, '
              f'CPU {os.cpu_count()} cores, torch threads '
              f'{torch.get_num_threads()})', '']
+    if args.latency_only:
+        print('\n'.join(latency_lines(paper_size_models(), 9,
+                                       'NAFNet-w48 reference size')))
+        return
     models = train_all(args)
     lines += ['| condition | set | plain PSNR/SSIM | EEDTP PSNR/SSIM | '
               'delta PSNR |', '|---|---|---|---|---|']
@@ -289,16 +309,9 @@ def main(argv=None):
             lines.append(f'| {cond} ({tag}) | {name} | {p[0]:.2f}/{p[1]:.4f}'
                          f' | {e[0]:.2f}/{e[1]:.4f} | {e[0] - p[0]:+.2f} |')
         print('\n'.join(lines[-4:]), flush=True)
-    ratio, med = latency_ratio(models)
-    lines += ['', f'- inference latency EEDTP / plain, tiny NAFNet '
-              f'(1x3x256x256, median of 15 interleaved runs): '
-              f'**{ratio:.3f}x** ({med["eedtp"] * 1e3:.1f} ms vs '
-              f'{med["plain"] * 1e3:.1f} ms)']
-    ratio, med = latency_ratio(paper_size_models(), repeats=7)
-    lines += [f'- inference latency EEDTP / plain, NAFNet-w48 reference size '
-              f'(1x3x256x256, median of 7 interleaved runs): '
-              f'**{ratio:.3f}x** ({med["eedtp"] * 1e3:.0f} ms vs '
-              f'{med["plain"] * 1e3:.0f} ms)']
+    lines += [''] + latency_lines(models, 15, 'tiny NAFNet')
+    lines += latency_lines(paper_size_models(), 9,
+                           'NAFNet-w48 reference size')
     ratios, per_step = step_time_ratios()
     for k in ratios:
         if k != 'plain':

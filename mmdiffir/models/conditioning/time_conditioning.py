@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from mmdiffir.registry import MODELS
+from .folding import FOLDABLE, fold_affine, unfold_affine
 from .hook_utils import probe_output_shapes, select_modules
 
 
@@ -107,6 +108,8 @@ class TimeConditioner(nn.Module):
         self._time: Optional[torch.Tensor] = None
         self._emb: Optional[torch.Tensor] = None
         self._frozen: Optional[Dict[str, tuple]] = None
+        self._targets: Dict[str, nn.Module] = {}  # key -> hooked module
+        self._folded: Dict[str, tuple] = {}  # key -> original weights
 
     # ----------------------------------------------------------- attaching
     def attach(self,
@@ -167,6 +170,7 @@ class TimeConditioner(nn.Module):
             backbone.register_forward_hook(self._end_forward)
         ]
         self.selected = names
+        self._targets = {_head_key(n): modules[n] for n in names}
         return names
 
     def select(self, backbone: nn.Module) -> List[str]:
@@ -178,9 +182,10 @@ class TimeConditioner(nn.Module):
     def detach(self) -> None:
         """Remove every hook; the backbone computes its plain output again
         (the heads and their weights stay here for a later attach)."""
+        self.unfold()
         for h in self._handles:
             h.remove()
-        self._handles, self.selected = [], []
+        self._handles, self.selected, self._targets = [], [], {}
         self._emb = self._frozen = None
 
     @property
@@ -217,6 +222,7 @@ class TimeConditioner(nn.Module):
         per sample; (1,) or an int broadcasts), or None (hooks become the
         identity). Clears a freeze_time cache, which would be stale once the
         weights train."""
+        self.unfold()
         self._frozen = None
         self._time = None if t is None else self._check_time(t)
 
@@ -231,6 +237,7 @@ class TimeConditioner(nn.Module):
         with 3x3 zero-padded convs the shift's border terms break exactness,
         so only the cache is implemented (cost: one elementwise op per block).
         """
+        self.unfold()
         if t is None:
             self._frozen = None
             return
@@ -245,6 +252,31 @@ class TimeConditioner(nn.Module):
             key: self._scale_shift(key, emb)
             for key in map(_head_key, self.selected)
         }
+
+    def fold(self) -> bool:
+        """After :meth:`freeze_time`: when every hooked module is a Conv2d
+        or Linear, fold the cached (1 + scale, shift) into their weights and
+        make the hooks pass through, so inference costs exactly the plain
+        backbone's. Returns False (nothing done) when a hooked module is a
+        block, whose output modulation cannot be folded. Undone by
+        :meth:`unfold`, :meth:`set_time`, :meth:`freeze_time` and
+        :meth:`detach`; never leave a model folded while training or saving.
+        """
+        if self._frozen is None:
+            raise RuntimeError('fold() needs freeze_time(t) first')
+        if self._folded:
+            return True
+        if not all(isinstance(m, FOLDABLE) for m in self._targets.values()):
+            return False
+        self._folded = {key: fold_affine(m, *self._frozen[key])
+                        for key, m in self._targets.items()}
+        return True
+
+    def unfold(self) -> None:
+        """Restore the weights :meth:`fold` changed (no-op when unfolded)."""
+        for key, saved in self._folded.items():
+            unfold_affine(self._targets[key], saved)
+        self._folded = {}
 
     # ------------------------------------------------------------- forward
     def _begin_forward(self, backbone, args) -> None:
@@ -268,8 +300,9 @@ class TimeConditioner(nn.Module):
 
     def _block_hook(self, key: str, module, args,
                     h: torch.Tensor) -> Optional[torch.Tensor]:
-        if self._frozen is None and self._emb is None:
-            return None  # no time set: leave the block output untouched
+        if self._folded or (self._frozen is None and self._emb is None):
+            # folded into the layer's weights, or no time set: untouched
+            return None
         if h.dim() != self._layout[key][0]:
             raise ValueError(
                 f'TimeConditioner: block {key} returned a {h.dim()}-D output '

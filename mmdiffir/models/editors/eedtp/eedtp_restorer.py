@@ -235,7 +235,10 @@ class EEDTPRestorer(BaseEditModel):
         t = self._sample_t_mat(data_samples, inputs.shape[0])
         cfg = self.test_cfg or {}
         if not self.training and bool((t == t[0]).all()):
+            # constant t_mat: cached modulation, folded into the hooked
+            # layers' weights when they are convs / linears
             self.conditioner.freeze_time(int(t[0]))
+            self.conditioner.fold()
             forward = self.generator
         else:
             def forward(x):
@@ -247,6 +250,8 @@ class EEDTPRestorer(BaseEditModel):
                 return tiled_forward(base, x, cfg['tile'],
                                      cfg.get('tile_overlap', 32))
         n = cfg.get('flip_ensemble', 1)
-        out = flip_ensemble(forward, inputs, n) if n > 1 else forward(inputs)
-        self.conditioner.set_time(None)
-        return out
+        try:
+            return flip_ensemble(forward, inputs, n) if n > 1 else \
+                forward(inputs)
+        finally:
+            self.conditioner.set_time(None)  # also unfolds the weights
