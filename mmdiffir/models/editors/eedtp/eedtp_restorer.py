@@ -17,7 +17,8 @@ from mmagic.structures import DataSample
 from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
-from mmdiffir.models.losses.gradient_ops import (apply_gradients,
+from mmdiffir.models.losses.gradient_ops import (all_reduce_mean,
+                                                 apply_gradients,
                                                  grads_or_zeros)
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from .anchor import ParameterAnchor
@@ -209,7 +210,6 @@ class EEDTPRestorer(BaseEditModel):
         """Omega_k = mean over ``batches`` of |dL_gen/dtheta_k| at the
         current weights theta0 (averaged over processes), stored with theta0
         in :attr:`anchor`. ``batches``: dataloader outputs (un-preprocessed)."""
-        from mmdiffir.models.losses.gradient_ops import all_reduce_mean
         params = self.trainable_params()
         total = [torch.zeros_like(p) for p in params]
         n = 0
