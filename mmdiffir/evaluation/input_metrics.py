@@ -9,32 +9,28 @@ from mmagic.evaluation.metrics import PSNR, SSIM
 from mmdiffir.registry import METRICS
 
 
-def _input_as_prediction(data_samples, pred_key):
-    swapped = []
-    for data in data_samples:
-        if 'input' not in data:
-            raise KeyError('InputPSNR/InputSSIM need the model to put the '
-                           'de-normalised input on data samples as "input" '
-                           '(BaseEditModel.convert_to_datasample does)')
-        swapped.append({**data, 'output': {pred_key: data['input']}})
-    return swapped
+class _ScoresInput:
+    """Mixin: score the de-normalised input instead of the prediction."""
+
+    def process(self, data_batch, data_samples):
+        swapped = []
+        for data in data_samples:
+            if 'input' not in data:
+                raise KeyError(f'{type(self).__name__} needs the model to put '
+                               'the de-normalised input on data samples as '
+                               '"input" (BaseEditModel.convert_to_datasample '
+                               'does)')
+            swapped.append({**data, 'output': {self.pred_key: data['input']}})
+        super().process(data_batch, swapped)
 
 
 @METRICS.register_module()
-class InputPSNR(PSNR):
+class InputPSNR(_ScoresInput, PSNR):
     """PSNR of the degraded input against GT (same args as mmagic's PSNR)."""
     metric = 'InputPSNR'
 
-    def process(self, data_batch, data_samples):
-        super().process(data_batch,
-                        _input_as_prediction(data_samples, self.pred_key))
-
 
 @METRICS.register_module()
-class InputSSIM(SSIM):
+class InputSSIM(_ScoresInput, SSIM):
     """SSIM of the degraded input against GT (same args as mmagic's SSIM)."""
     metric = 'InputSSIM'
-
-    def process(self, data_batch, data_samples):
-        super().process(data_batch,
-                        _input_as_prediction(data_samples, self.pred_key))

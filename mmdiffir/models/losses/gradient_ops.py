@@ -11,7 +11,7 @@ never fire, so the all-reduce is done here, explicitly.
 from typing import List, Optional, Sequence
 
 import torch
-import torch.distributed as dist
+from mmengine.dist import all_reduce_params
 
 Grads = List[Optional[torch.Tensor]]
 
@@ -49,27 +49,13 @@ def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
     return [x - coef * r for x, r in zip(g, ref)]
 
 
-def all_reduce_mean(grads: List[torch.Tensor]) -> List[torch.Tensor]:
-    """Average gradients over processes (no-op on one process), as one flat
-    buffer so N processes cost one collective."""
-    if not (dist.is_available() and dist.is_initialized()) or \
-            dist.get_world_size() == 1:
-        return grads
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    dist.all_reduce(flat)
-    flat /= dist.get_world_size()
-    out, i = [], 0
-    for g in grads:
-        out.append(flat[i:i + g.numel()].view_as(g))
-        i += g.numel()
-    return out
-
-
 def apply_gradients(params: Sequence[torch.Tensor],
                     grads: Sequence[torch.Tensor], optim_wrapper) -> None:
-    """Set ``p.grad``, average it over processes, and step the optimizer
+    """Set ``p.grad``, average it over processes (mmengine's coalesced
+    ``all_reduce_params``; a no-op on one process), and step the optimizer
     through the wrapper (so its gradient clipping applies)."""
-    grads = all_reduce_mean([g.detach() for g in grads])
+    grads = [g.detach() for g in grads]
+    all_reduce_params(grads, op='mean')
     for p, g in zip(params, grads):
         p.grad = g.to(p.dtype)
     optim_wrapper.step()

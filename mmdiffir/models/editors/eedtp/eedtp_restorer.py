@@ -14,11 +14,11 @@ import torch
 import torch.distributed as dist
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
+from mmengine.dist import all_reduce_params
 from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
-from mmdiffir.models.losses.gradient_ops import (all_reduce_mean,
-                                                 apply_gradients,
+from mmdiffir.models.losses.gradient_ops import (apply_gradients,
                                                  grads_or_zeros)
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from .anchor import ParameterAnchor
@@ -194,12 +194,11 @@ class EEDTPRestorer(BaseEditModel):
                                    self.anchor.omega)
             extra = extra + l_reg
             log['loss_reg'] = l_reg.detach()
-        g_extra = [torch.zeros_like(p) for p in params]
+        grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
         if extra.requires_grad:
             g_extra = grads_or_zeros(torch.autograd.grad(
                 extra, params, allow_unused=True), params)
-        grads = [(r + d).detach() + e
-                 for r, d, e in zip(g_res, g_diff, g_extra)]
+            grads = [g + e for g, e in zip(grads, g_extra)]
         log['loss_gen'] = l_gen.detach()
         log['loss'] = (l_res + extra).detach() + loss_fn.gen_weight * \
             l_gen.detach()
@@ -223,7 +222,8 @@ class EEDTPRestorer(BaseEditModel):
             n += 1
         if n == 0:
             raise ValueError('estimate_importance got no batch')
-        omega = all_reduce_mean([t / n for t in total])
+        omega = [t / n for t in total]
+        all_reduce_params(omega, op='mean')
         self.anchor.set(params, omega)
 
     # ------------------------------------------------------------ testing
