@@ -1,0 +1,129 @@
+"""Infinite task-ratio sampler with an optional incremental task schedule.
+
+Why not mmengine's ``InfiniteSampler`` + a weighted sampler: the incremental
+schedule (EEDTP MTUL, METHODS.md §1.6) changes the task set at given
+*iterations*, and a dataloader with workers prefetches indices before the
+iteration they belong to, so a hook that switched the task set at the
+boundary would leak a few old-stage batches into the new stage (and
+differently for different worker counts). Here the task set is a pure
+function of the draw number, so stage ``k`` starts exactly at its first
+iteration for any ``num_workers`` and after any resume.
+"""
+from typing import Iterator, List, Optional, Sequence
+
+import torch
+from mmengine.dist import get_dist_info, sync_random_seed
+from torch.utils.data import Sampler
+
+from mmdiffir.registry import DATA_SAMPLERS
+from .multi_task_dataset import (MultiTaskDataset, as_stage_iters,
+                                 stage_groups, tasks_of_stage)
+
+
+@DATA_SAMPLERS.register_module()
+class MultiTaskSampler(Sampler):
+    """Draws ``(task, sample)`` pairs forever: the task with probability
+    proportional to its ``ratio`` among the active tasks, the sample from
+    that task's own shuffled order (every sample once per pass).
+
+    Args:
+        dataset (MultiTaskDataset): the tasks.
+        batch_size (int): the dataloader's per-process batch size (the same
+            number as ``train_dataloader.batch_size``; the
+            :class:`IncrementalScheduleHook` checks it): it maps a draw to
+            its iteration.
+        stage_iters (list[int], optional): incremental schedule, one length
+            per distinct t_mat in ascending order: stage k trains the tasks of
+            the k+1 smallest t_mats; after the last stage all tasks stay
+            active. None: every task from the start (plain all-in-one).
+        seed (int, optional): shared by all processes (mmengine syncs it).
+
+    Distributed: one global stream of draws; process ``r`` of ``W`` takes
+    draws ``r, r + W, ...``. Iteration ``i`` of a W-process run therefore
+    trains on the same samples as iteration ``i`` of one process with batch
+    ``W * batch_size``.
+    """
+
+    def __init__(self,
+                 dataset: MultiTaskDataset,
+                 batch_size: int,
+                 stage_iters: Optional[Sequence[int]] = None,
+                 seed: Optional[int] = None):
+        if not isinstance(dataset, MultiTaskDataset):
+            raise TypeError('MultiTaskSampler needs a MultiTaskDataset, got '
+                            f'{type(dataset).__name__}')
+        if int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(f'MultiTaskSampler: batch_size must be a '
+                             f'positive integer, got {batch_size!r}')
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.stage_iters = as_stage_iters(stage_iters, dataset.t_mats)
+        self.rank, self.world_size = get_dist_info()
+        self.seed = sync_random_seed() if seed is None else int(seed)
+
+    # ------------------------------------------------------------ schedule
+    @property
+    def incremental(self) -> bool:
+        return bool(self.stage_iters)
+
+    @property
+    def boundaries(self) -> List[int]:
+        """First iteration of each stage (``[0]`` when not incremental)."""
+        starts = [0]
+        for n in self.stage_iters[:-1]:
+            starts.append(starts[-1] + n)
+        return starts
+
+    @property
+    def num_stages(self) -> int:
+        return len(self.stage_iters) or 1
+
+    def stage_at(self, iteration: int) -> int:
+        """0-based stage that trains ``iteration``."""
+        return sum(1 for b in self.boundaries[1:] if iteration >= b)
+
+    def tasks_at(self, iteration: int) -> List[int]:
+        """Indices of the tasks active at ``iteration``."""
+        if not self.incremental:
+            return list(range(len(self.dataset.task_names)))
+        return tasks_of_stage(self.dataset.t_mats, self.stage_at(iteration))
+
+    def stage_task_names(self) -> List[List[str]]:
+        """Task names newly introduced by each stage."""
+        groups = stage_groups(self.dataset.t_mats) if self.incremental \
+            else [list(range(len(self.dataset.task_names)))]
+        return [[self.dataset.task_names[i] for i in g] for g in groups]
+
+    # ------------------------------------------------------------- drawing
+    def _global_draws(self) -> Iterator[int]:
+        g = torch.Generator().manual_seed(self.seed)
+        ds = self.dataset
+        orders = [torch.randperm(ds.task_size(k), generator=g).tolist()
+                  for k in range(len(ds.task_names))]
+        cursors = [0] * len(orders)
+        ratios = torch.tensor(ds.ratios, dtype=torch.float64)
+        global_batch = self.batch_size * self.world_size
+        n = 0
+        while True:
+            active = self.tasks_at(n // global_batch)
+            probs = torch.zeros_like(ratios)
+            probs[active] = ratios[active]
+            k = int(torch.multinomial(probs, 1, generator=g))
+            if cursors[k] == len(orders[k]):  # a new pass over task k
+                orders[k] = torch.randperm(len(orders[k]),
+                                           generator=g).tolist()
+                cursors[k] = 0
+            yield ds.offsets[k] + orders[k][cursors[k]]
+            cursors[k] += 1
+            n += 1
+
+    def __iter__(self) -> Iterator[int]:
+        for n, idx in enumerate(self._global_draws()):
+            if n % self.world_size == self.rank:
+                yield idx
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Infinite: nothing changes per epoch (mmengine may call it)."""
