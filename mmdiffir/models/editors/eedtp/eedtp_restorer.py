@@ -35,7 +35,15 @@ class EEDTPRestorer(BaseEditModel):
         t_mat (int): the task's time step (METHODS.md §1.3); a sample's
             ``t_mat`` metainfo, when present, wins (multi-task data).
         stage (str): 'tmddp' (diffusion pre-training on clean images, only
-            L_gen) or 'gef' (fine-tuning with the DiffusionAlignLoss).
+            L_gen) or 'gef' (fine-tuning with the DiffusionAlignLoss; on
+            task-tagged multi-task data this is MTUL's objective, each
+            sample restored at its own t_mat).
+        adapter (dict, optional): a ``TaskAdapter`` config (MTUL): MoE
+            adapters after the selected levels, routed by t_mat, used in
+            training, test and inference alike.
+        freeze_backbone (bool): train only the adapters (plug-and-play):
+            backbone and time conditioning get ``requires_grad=False`` and
+            stay bit-identical.
         example_size (int): side of the zero image of the dry pass that
             sizes the conditioner's heads and orders the layers.
         test_cfg (dict): ``flip_ensemble`` (1/2/4/8), ``tile`` (int or None)
@@ -49,6 +57,8 @@ class EEDTPRestorer(BaseEditModel):
                  noise_schedule: dict = dict(type='EEDTPNoiseSchedule'),
                  t_mat: int = 4,
                  stage: str = 'gef',
+                 adapter: Optional[dict] = None,
+                 freeze_backbone: bool = False,
                  example_size: int = 32,
                  in_channels: int = 3,
                  train_cfg: Optional[dict] = None,
@@ -70,7 +80,23 @@ class EEDTPRestorer(BaseEditModel):
         self.conditioner = MODELS.build(conditioner)
         example = torch.zeros(1, in_channels, example_size, example_size)
         self.conditioner.attach(self.generator, example)
+        self.adapter = None
+        if adapter is not None:
+            self.adapter = MODELS.build(adapter)
+            self.adapter.attach(self.generator, example)
+        if freeze_backbone:
+            if self.adapter is None:
+                raise ValueError('freeze_backbone=True trains only the '
+                                 'adapters, but no `adapter` is configured')
+            for p in [*self.generator.parameters(),
+                      *self.conditioner.parameters()]:
+                p.requires_grad_(False)
+        self.freeze_backbone = freeze_backbone
+        if self.adapter is not None:  # adapters refuse a pass without time
+            self.adapter.set_time(self.t_mat)
         depths = execution_depths(self.generator, example)
+        if self.adapter is not None:
+            self.adapter.set_time(None)
         named = [(n, p) for n, p in self.named_parameters()
                  if p.requires_grad]
         self._param_names = [n for n, _ in named]
@@ -81,11 +107,12 @@ class EEDTPRestorer(BaseEditModel):
         self.anchor = ParameterAnchor(named)
 
     def _depth_of(self, name: str, generator_depths: Dict[str, float]):
-        """Generator params: execution depth. A conditioner head takes the
-        depth of the block it modulates; the shared time MLP depth 0."""
+        """Generator params: execution depth. A conditioner head or an
+        adapter takes the depth of the block it follows; the shared time MLP
+        depth 0."""
         if name.startswith('generator.'):
             return generator_depths[name[len('generator.'):]]
-        if name.startswith('conditioner.heads.'):
+        if name.startswith(('conditioner.heads.', 'adapter.adapters.')):
             block = name.split('.')[2].replace('-', '.')
             prefix = block + '.'
             below = [d for n, d in generator_depths.items()
@@ -116,6 +143,8 @@ class EEDTPRestorer(BaseEditModel):
         """One conditioned pass: the restored image (the backbone's own
         residual), inputs in [0, 1] (B, C, H, W)."""
         self.conditioner.set_time(t)
+        if self.adapter is not None:
+            self.adapter.set_time(t)
         return self.generator(inputs)
 
     def diffusion_loss(self, gt: torch.Tensor) -> torch.Tensor:
@@ -239,6 +268,8 @@ class EEDTPRestorer(BaseEditModel):
             # layers' weights when they are convs / linears
             self.conditioner.freeze_time(int(t[0]))
             self.conditioner.fold()
+            if self.adapter is not None:
+                self.adapter.set_time(t[:1])
             forward = self.generator
         else:
             def forward(x):
@@ -255,3 +286,5 @@ class EEDTPRestorer(BaseEditModel):
                 forward(inputs)
         finally:
             self.conditioner.set_time(None)  # also unfolds the weights
+            if self.adapter is not None:
+                self.adapter.set_time(None)
