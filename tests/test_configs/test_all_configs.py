@@ -67,17 +67,22 @@ def _rebase_data_files(node, shared_data):
 
 
 def _small_train_set(cfg, shared_data, tmp_path, real_photos, save_rgb):
-    """Point the CPU config's training set at ../shared/data/train, or at a
-    folder of real photos when the shared data is absent."""
+    """Point the CPU config's training set (each task's, for a multi-task
+    set) at ../shared/data/train, or at a folder of real photos when the
+    shared data is absent."""
     ds = cfg.train_dataloader.dataset
     _rebase_data_files(ds, shared_data)
     if shared_data is not None and (shared_data / 'train').is_dir():
-        ds.data_root = str(shared_data / 'train')
+        root = str(shared_data / 'train')
     else:
         for i, img in enumerate(real_photos):
             save_rgb(tmp_path / 'T91' / f'{i}.png', img)
             save_rgb(tmp_path / 'Train400' / f'{i}.png', img)
-        ds.data_root = str(tmp_path)
+        root = str(tmp_path)
+    parts = [t.dataset for t in ds.tasks] if ds.type == 'MultiTaskDataset' \
+        else [ds]
+    for part in parts:
+        part.data_root = root
     return ds
 
 

@@ -28,6 +28,8 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_utils import interleaved_median, psnr_ssim  # noqa: E402
 
 PLAIN = 'configs/baselines/plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py'
 TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
@@ -100,11 +102,6 @@ def train_all(args):
 
 def evaluate(model, data_root, degradation, limit=None):
     """Mean PSNR/SSIM (RGB, 0-255) of the model over each test set."""
-    import torch
-    from mmagic.evaluation.metrics.psnr import psnr
-    from mmagic.evaluation.metrics.ssim import ssim
-    from mmengine.dataset import pseudo_collate
-
     from mmdiffir.registry import DATASETS
     out = {}
     for name in SETS:
@@ -114,14 +111,7 @@ def evaluate(model, data_root, degradation, limit=None):
                 dict(type='LoadImageFromFile', key='gt', color_type='color',
                      channel_order='rgb', imdecode_backend='cv2'),
                 degradation, dict(type='PackInputs')]))
-        scores = []
-        for i in range(len(ds) if limit is None else min(limit, len(ds))):
-            with torch.no_grad():
-                [s] = model.val_step(pseudo_collate([ds[i]]))
-            gt, pred = s.gt_img.numpy(), s.output.pred_img.numpy()
-            scores.append((psnr(gt, pred, input_order='CHW'),
-                           ssim(gt, pred, input_order='CHW')))
-        out[name] = tuple(statistics.mean(v) for v in zip(*scores))
+        out[name] = psnr_ssim(model, ds, limit)
     return out
 
 
@@ -151,17 +141,9 @@ def paper_size_models():
 def latency_ratio(models, repeats=15, size=256):
     import torch
     x = torch.rand(1, 3, size, size)
-    fwd = {k: (lambda m=m: m.forward_tensor(x)) for k, m in models.items()}
-    times = {k: [] for k in models}
-    with torch.no_grad():
-        for f in fwd.values():
-            f()  # warm up
-        for _ in range(repeats):
-            for k, f in fwd.items():
-                t0 = time.perf_counter()
-                f()
-                times[k].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    med = interleaved_median(
+        {k: (lambda m=m: m.forward_tensor(x)) for k, m in models.items()},
+        repeats)
     return med['eedtp'] / med['plain'], med
 
 

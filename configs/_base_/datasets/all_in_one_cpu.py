@@ -1,0 +1,94 @@
+# CPU stand-in for all-in-one restoration, built from the clean photos of
+# ../shared/data (symlink it as data/: `ln -s ../shared/data data`) with the
+# toolbox's own synthetic degradations, one task each, tagged with its EEDTP
+# t_mat (METHODS.md §1.3):
+#   noise 4, rain 8, jpeg 12, lowlight 38, haze 47, blur 50 (Levin's real
+#   camera-shake kernels).
+# Train: random 64 crops of T91 (colour) + Train400 (grey as 3 channels),
+# tasks sampled with equal ratios by MultiTaskSampler. Test: Kodak24 with a
+# fixed (seeded) degradation per image and task, one table row per task.
+# The MTUL configs set train_dataloader.sampler.stage_iters (incremental).
+crop_size = 64
+train_batch = 4
+test_root = 'data/denoise'
+test_set = 'Kodak24'
+
+degradations = dict(
+    noise=(4, dict(type='AddGaussianNoise', sigma=(15, 50)),
+           dict(type='AddGaussianNoise', sigma=25, seed=0)),
+    rain=(8, dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
+    jpeg=(12, dict(type='JPEGCompression', quality=(10, 40)),
+          dict(type='JPEGCompression', quality=20, seed=0)),
+    lowlight=(38, dict(type='LowLight'), dict(type='LowLight', seed=0)),
+    haze=(47, dict(type='Haze'), dict(type='Haze', seed=0)),
+    blur=(50,
+          dict(type='KernelBlur',
+               kernel_file='data/deblur/kernels/Levin09.mat'),
+          dict(type='KernelBlur',
+               kernel_file='data/deblur/kernels/Levin09.mat', seed=0)),
+)
+
+
+def _train_task(name):
+    t_mat, degrade, _ = degradations[name]
+    pipeline = [
+        dict(type='LoadImageFromFile', key='gt', color_type='color',
+             channel_order='rgb', imdecode_backend='cv2'),
+        dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
+             random_crop=True),
+        dict(type='Flip', keys=['gt'], flip_ratio=0.5,
+             direction='horizontal'),
+        dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='vertical'),
+        degrade,
+        dict(type='PackInputs'),
+    ]
+    return dict(name=name, t_mat=t_mat, ratio=1.0,
+                dataset=dict(type='CleanImageDataset', data_root='data/train',
+                             data_prefix=dict(gt=['T91', 'Train400']),
+                             pipeline=pipeline))
+
+
+def _test_loader(name):
+    t_mat, _, degrade = degradations[name]
+    pipeline = [
+        dict(type='LoadImageFromFile', key='gt', color_type='color',
+             channel_order='rgb', imdecode_backend='cv2'),
+        degrade,
+        dict(type='PackInputs'),
+    ]
+    return dict(
+        num_workers=2,
+        persistent_workers=False,
+        drop_last=False,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(
+            type='MultiTaskDataset',
+            tasks=[dict(name=name, t_mat=t_mat,
+                        dataset=dict(type='CleanImageDataset',
+                                     data_root=test_root,
+                                     data_prefix=dict(gt=test_set),
+                                     pipeline=pipeline))]))
+
+
+def _metrics(name):
+    return [
+        dict(type='PSNR', prefix=name),
+        dict(type='SSIM', prefix=name),
+        dict(type='PSNR', prefix=name + '/Y', convert_to='Y'),
+        dict(type='SSIM', prefix=name + '/Y', convert_to='Y'),
+    ]
+
+
+task_names = ['noise', 'rain', 'jpeg', 'lowlight', 'haze', 'blur']
+train_dataloader = dict(
+    num_workers=2,
+    batch_size=train_batch,
+    persistent_workers=False,
+    sampler=dict(type='MultiTaskSampler', batch_size=train_batch),
+    dataset=dict(type='MultiTaskDataset',
+                 tasks=[_train_task(n) for n in task_names]))
+
+test_dataloader = [_test_loader(n) for n in task_names]
+test_evaluator = [_metrics(n) for n in task_names]
+val_dataloader = test_dataloader
+val_evaluator = test_evaluator
