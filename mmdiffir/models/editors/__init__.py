@@ -1,1 +1,2 @@
 from .eedtp import *  # noqa: F401,F403
+from .diffir import *  # noqa: F401,F403

@@ -1,0 +1,42 @@
+# DiffIR stage 2 for motion deblurring (GoPro): CPEN_S2 + the 4-step IPR
+# diffusion replace the GT-reading CPEN_S1 (26,911,934 parameters, the
+# frozen stage-1 teacher not counted). Run stage 1 first; its last
+# checkpoint initialises the frozen teacher and the stage-2 DIRformer:
+#   bash tools/dist_train.sh configs/diffir/<this>.py 8 \
+#       --cfg-options model.s1_checkpoint=<stage-1 checkpoint>
+_base_ = './diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py'
+
+model = dict(
+    type='DiffIRS2',
+    # inherits cpen / dirformer from stage 1; CPEN_S2 reads the LQ only
+    generator=dict(
+        type='DiffIRS2Net',
+        cpen=dict(gt_channels=0),
+        denoiser=dict(type='IPRDenoiser', ipr_dim=256, n_res=1, T=4),
+        schedule=dict(type='DiffIRPriorSchedule', T=4, beta_start=0.1,
+                      beta_end=0.99)),
+    s1={{_base_.model.generator}},
+    s1_checkpoint='work_dirs/diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro/'
+    'iter_300000.pth',
+    # the reference's encoder warm-up: 100k of the 400k iterations train
+    # only CPEN_S2 + denoiser with L_diff
+    encoder_iter=100_000,
+    diffusion_loss=dict(type='L1Loss', loss_weight=1.0))
+
+# the DIRformer gets no gradient during the warm-up
+model_wrapper_cfg = dict(type='MMDistributedDataParallel',
+                         find_unused_parameters=True)
+
+max_iters = 400_000
+train_cfg = dict(max_iters=max_iters)
+optim_wrapper = dict(
+    optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99), weight_decay=0.))
+# reference: lr halves at 300k
+param_scheduler = dict(_delete_=True, type='MultiStepLR', by_epoch=False,
+                       milestones=[300_000], gamma=0.5)
+# the reference evaluates an EMA of the weights (decay 0.999)
+custom_hooks = [
+    dict(type='EMAHook', momentum=0.001),
+    dict(type='BenchmarkTableHook'),
+    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+]

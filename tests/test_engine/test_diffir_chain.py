@@ -1,0 +1,128 @@
+"""DiffIR S1 -> S2 end to end with the real Runner and the CPU configs on
+real photos: stage 1 trains and saves, stage 2 loads it through
+``model.s1_checkpoint`` (frozen teacher + DIRformer), warms up the encoder,
+trains jointly and tests; then the same stage 2 under torchrun with two CPU
+processes (gloo)."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmdiffir.utils import safe_torch_load
+from tests.helpers import REPO, tiny_train_cfg
+
+S1 = osp.join(REPO, 'configs/diffir/'
+              'diffir-s1_dirformer-tiny_1xb4-lr1e-3-1k_t91-levin-cpu.py')
+S2 = osp.join(REPO, 'configs/diffir/'
+              'diffir-s2_dirformer-tiny_1xb4-lr1e-3-1k_t91-levin-cpu.py')
+
+
+def _sub(state, prefix):
+    return {k[len(prefix):]: v for k, v in state.items()
+            if k.startswith(prefix)}
+
+
+def _cfg(base, work, shared_data, max_iters, val=False):
+    cfg = tiny_train_cfg(work, base=base, max_iters=max_iters,
+                         ckpt_interval=1)
+    ds = cfg.train_dataloader.dataset
+    ds.data_root = str(shared_data / 'train')
+    for t in ds.pipeline:
+        if t['type'] == 'KernelBlur':
+            t['kernel_file'] = str(shared_data / 'deblur/kernels/Levin09.mat')
+    if val:  # the helper's val=True expects a single loader, not a list
+        full = Config.fromfile(base)
+        for key in ('val_dataloader', 'val_cfg', 'val_evaluator'):
+            cfg[key] = full[key]
+        for loader in (cfg.val_dataloader[0], cfg.test_dataloader[0]):
+            loader.num_workers = 0
+        for loader in (cfg.val_dataloader[0], cfg.test_dataloader[0]):
+            loader.dataset.data_root = str(shared_data / 'denoise')
+            loader.dataset.indices = 2
+            for t in loader.dataset.pipeline:
+                if t['type'] == 'KernelBlur':
+                    t['kernel_file'] = str(
+                        shared_data / 'deblur/kernels/Levin09.mat')
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def stage1(tmp_path_factory, registered, shared_data):
+    if shared_data is None or not (shared_data / 'train' / 'T91').is_dir():
+        pytest.skip('needs ../shared/data (train photos, Levin kernels)')
+    work = tmp_path_factory.mktemp('diffir_s1')
+    Runner.from_cfg(_cfg(S1, work, shared_data, max_iters=2)).train()
+    return work / 'iter_2.pth'
+
+
+def test_s1_then_s2_chain(stage1, tmp_path, shared_data):
+    s1_state = safe_torch_load(stage1)['state_dict']
+    work = tmp_path / 's2'
+    cfg = _cfg(S2, work, shared_data, max_iters=4, val=True)
+    cfg.model.s1_checkpoint = str(stage1)
+    cfg.model.encoder_iter = 2
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    warm = safe_torch_load(work / 'iter_2.pth')['state_dict']
+    joint = safe_torch_load(work / 'iter_4.pth')['state_dict']
+    teacher = _sub(s1_state, 'generator.')
+    for state in (warm, joint):  # the frozen teacher is S1, bit for bit
+        s1 = _sub(state, 's1.')
+        assert s1.keys() == teacher.keys()
+        assert all(torch.equal(s1[k], teacher[k]) for k in teacher)
+    s1_dirformer = _sub(s1_state, 'generator.dirformer.')
+    # the warm-up (iterations 0, 1) trained CPEN_S2 + denoiser only ...
+    warm_dirformer = _sub(warm, 'generator.dirformer.')
+    assert all(torch.equal(warm_dirformer[k], v)
+               for k, v in s1_dirformer.items())
+    assert not torch.equal(warm['generator.denoiser.mlp.0.weight'],
+                           joint['generator.denoiser.mlp.0.weight'])
+    # ... then the joint phase moves the DIRformer too
+    assert any(not torch.equal(joint[f'generator.dirformer.{k}'], v)
+               for k, v in s1_dirformer.items())
+
+    runner.test()
+    [table] = glob.glob(f'{work}/*/benchmark_table.json')
+    row = json.load(open(table))['CBSD68-Levin']
+    # a restored image (not noise, not the blurry input returned as is)
+    assert 10 < row['PSNR'] < 45 and row['PSNR'] != row['InputPSNR']
+
+
+def test_s2_two_cpu_processes(stage1, tmp_path, shared_data):
+    """Stage 2 under torchrun (gloo, MMDistributedDataParallel with unused
+    parameters during the warm-up); no wrapper-specific code in the model."""
+    work = tmp_path / 'dist_s2'
+    env = dict(os.environ, PORT='29527', PYTHON=sys.executable,
+               OMP_NUM_THREADS='1')
+    proc = subprocess.run(
+        ['bash', osp.join(REPO, 'tools/dist_train.sh'), S2, '2',
+         '--work-dir', str(work), '--cfg-options', 'train_cfg.max_iters=2',
+         'train_dataloader.batch_size=1', 'train_dataloader.num_workers=0',
+         'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
+         'default_hooks.logger.interval=1',
+         'default_hooks.checkpoint.interval=1',
+         f'train_dataloader.dataset.data_root={shared_data}/train',
+         'train_dataloader.dataset.pipeline.3.kernel_file='
+         f'{shared_data}/deblur/kernels/Levin09.mat',
+         f'model.s1_checkpoint={stage1}', 'model.encoder_iter=1'],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [log] = glob.glob(f'{work}/*/*.log')
+    text = open(log).read()
+    assert 'Distributed training: True' in text and 'GPU number: 2' in text
+    s1_dirformer = _sub(safe_torch_load(stage1)['state_dict'],
+                        'generator.dirformer.')
+    it1 = safe_torch_load(work / 'iter_1.pth')['state_dict']
+    it2 = safe_torch_load(work / 'iter_2.pth')['state_dict']
+    assert all(torch.equal(it1[f'generator.dirformer.{k}'], v)
+               for k, v in s1_dirformer.items())
+    assert any(not torch.equal(it2[f'generator.dirformer.{k}'], v)
+               for k, v in s1_dirformer.items())
+    assert 'loss_pix' in text and 'loss_diff' in text
