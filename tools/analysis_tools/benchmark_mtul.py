@@ -11,6 +11,11 @@ total number of iterations:
   tasks, fresh Adam + cosine per stage, gen_prob ramped 0 -> 0.1, TaskAdapters
   after the decoder levels).
 
+With ``--ablation`` a third arm separates what the incremental schedule and
+the adapters add from what the t_mat conditioning alone gives: the same
+TMDDP checkpoint fine-tuned ``N/2`` iterations on all tasks at once (GEF
+loss, each sample at its t_mat), no stages, no adapters.
+
 Reported: per-task and average PSNR/SSIM (RGB) on Kodak24 with a fixed
 degradation per image, and the adapters' inference-time overhead (same
 trained model with and without its adapters, and the reference-size
@@ -34,9 +39,16 @@ TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
 MTUL = 'configs/eedtp/eedtp-mtul_nafnet-w16-tiny_1xb4-lr1e-3-1k_allinone6-cpu.py'
 
 
-def _cfg(path, work_dir, iters):
+def _cfg(path, work_dir, iters, joint=False):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, path))
+    if joint:  # the ablation: all tasks at once, no adapters, one cosine
+        cfg.model.adapter = None
+        cfg.train_dataloader.sampler.stage_iters = None
+        cfg.custom_hooks = [h for h in cfg.custom_hooks
+                            if h['type'] != 'IncrementalScheduleHook']
+        cfg.param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
+                                   T_max=iters, eta_min=1e-7)
     cfg.work_dir = work_dir
     cfg.train_cfg.max_iters = iters
     cfg.train_cfg.val_interval = iters + 1
@@ -70,9 +82,18 @@ def train_all(args):
         cfg = _cfg(MTUL, osp.join(args.work_dir, 'mtul'), args.iters - half)
         cfg.load_from = osp.join(args.work_dir, 'tmddp', f'iter_{half}.pth')
         Runner.from_cfg(cfg).train()
+    if args.ablation:
+        arms['joint'] = (MTUL, args.iters - half, 'joint')
+        joint = osp.join(args.work_dir, 'joint')
+        if not osp.isfile(osp.join(joint, f'iter_{args.iters - half}.pth')):
+            cfg = _cfg(MTUL, joint, args.iters - half, joint=True)
+            cfg.load_from = osp.join(args.work_dir, 'tmddp',
+                                     f'iter_{half}.pth')
+            Runner.from_cfg(cfg).train()
     models = {}
     for kind, (config, iters, sub) in arms.items():
-        cfg = _cfg(config, osp.join(args.work_dir, sub), iters)
+        cfg = _cfg(config, osp.join(args.work_dir, sub), iters,
+                   joint=sub == 'joint')
         model = MODELS.build(cfg.model)
         load_checkpoint(model, osp.join(args.work_dir, sub,
                                         f'iter_{iters}.pth'),
@@ -120,6 +141,8 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=None,
                         help='images per task (all 24 by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
+    parser.add_argument('--ablation', action='store_true',
+                        help='add the joint arm (t_mat conditioning only)')
     parser.add_argument('--reuse', action='store_true',
                         help='evaluate the checkpoints of an earlier run in '
                         '--work-dir instead of training again')
@@ -134,23 +157,28 @@ def main(argv=None):
     lines = [f'# Plain all-in-one vs EEDTP MTUL (tiny NAFNet, {args.iters} '
              f'iterations each, 6-task CPU stand-in, Kodak24; CPU '
              f'{os.cpu_count()} cores, torch threads '
-             f'{torch.get_num_threads()})', '',
-             '| task | plain PSNR/SSIM | MTUL PSNR/SSIM | delta PSNR |',
-             '|---|---|---|---|']
+             f'{torch.get_num_threads()})', '']
+    others = [k for k in models if k != 'plain']
+    lines += ['| task | ' + ' | '.join(f'{k} PSNR/SSIM' for k in models) +
+              ' | ' + ' | '.join(f'{k} - plain' for k in others) + ' |',
+              '|---' * (1 + len(models) + len(others)) + '|']
     res = {k: {} for k in models}
+
+    def row(name, vals, bold=False):
+        fmt = '**{:+.2f}**' if bold else '{:+.2f}'
+        return (f'| {name} | ' + ' | '.join(
+            f'{vals[k][0]:.2f}/{vals[k][1]:.4f}' for k in models) + ' | ' +
+            ' | '.join(fmt.format(vals[k][0] - vals['plain'][0])
+                       for k in others) + ' |')
+
     for name, ds in test_sets():
         for k, m in models.items():
             res[k][name] = psnr_ssim(m, ds, args.limit)
-        p, e = res['plain'][name], res['mtul'][name]
-        lines.append(f'| {name} | {p[0]:.2f}/{p[1]:.4f} | {e[0]:.2f}/'
-                     f'{e[1]:.4f} | {e[0] - p[0]:+.2f} |')
+        lines.append(row(name, {k: res[k][name] for k in models}))
         print(lines[-1], flush=True)
     avg = {k: [statistics.mean(v[i] for v in r.values()) for i in range(2)]
            for k, r in res.items()}
-    p, e = avg['plain'], avg['mtul']
-    lines.append(f'| **average** | {p[0]:.2f}/{p[1]:.4f} | {e[0]:.2f}/'
-                 f'{e[1]:.4f} | **{e[0] - p[0]:+.2f}** |')
-    lines.append('')
+    lines += [row('**average**', avg, bold=True), '']
     mtul = models['mtul']
     frac = mtul.adapter.num_parameters() / sum(
         p.numel() for p in mtul.generator.parameters())

@@ -11,7 +11,7 @@
 #           (AirNet / PromptIR protocol)
 #   5task:  + GoPro, LOL-v1; noise sigma 25 -> Rain100L, SOTS, CBSD68 s25,
 #           GoPro, LOL (InstructIR-5D protocol)
-#   10task: the DA-CLIP set, data/daclip/{train,val}/<degradation>/{LQ,GT}
+#   10task: the DA-CLIP set, data/universal/{train,val}/<degradation>/{LQ,GT}
 train_crop = 128
 train_batch = 2  # per GPU: 8 GPUs x 2 = the reference batch 16
 
@@ -61,6 +61,14 @@ def _paired_train(name, task, dataset_type, data_root, ratio=1.0, **kw):
     return dict(name=name, t_mat=T_MAT[task], ratio=ratio,
                 dataset=dict(type=dataset_type, data_root=data_root,
                              pipeline=paired_train_pipeline, **kw))
+
+
+def _ots_train():
+    # RESIDE OTS: hazy images in part sub-folders, key = name before '_'
+    return _paired_train('haze', 'haze', 'SOTSDataset', 'data/OTS',
+                         data_prefix=dict(img='hazy', gt='clear'),
+                         recursive=True,
+                         key_regex=dict(img=r'(?:.*/)?([^_/]+)_.*'))
 
 
 def _train_loader(tasks):
@@ -120,8 +128,7 @@ train_3task = _train_loader([
     _noise_train('noise25', 25, 1 / 3),
     _noise_train('noise50', 50, 1 / 3),
     _paired_train('rain', 'rain', 'Rain100Dataset', 'data/RainTrainL'),
-    _paired_train('haze', 'haze', 'SOTSDataset', 'data/RESIDE/OTS',
-                  data_prefix=dict(img='hazy', gt='clear')),
+    _ots_train(),
 ])
 test_3task = [
     _paired_test('SOTS', 'haze', 'SOTSDataset', 'data/SOTS/outdoor'),
@@ -136,8 +143,7 @@ metrics_3task = [_metrics(n) for n in _names(test_3task)]
 train_5task = _train_loader([
     _noise_train('noise', (15, 50), 1.0),
     _paired_train('rain', 'rain', 'Rain100Dataset', 'data/RainTrainL'),
-    _paired_train('haze', 'haze', 'SOTSDataset', 'data/RESIDE/OTS',
-                  data_prefix=dict(img='hazy', gt='clear')),
+    _ots_train(),
     _paired_train('blur', 'blur', 'GoProDataset', 'data/GoPro/train'),
     _paired_train('lowlight', 'lowlight', 'LOLDataset', 'data/LOL/our485'),
 ])
@@ -159,13 +165,13 @@ daclip_tasks = [('motion-blurry', 'blur'), ('hazy', 'haze'),
                 ('snowy', 'snow'), ('uncompleted', 'inpainting')]
 train_10task = _train_loader([
     _paired_train(folder, task, 'PairedImageDataset',
-                  f'data/daclip/train/{folder}',
+                  f'data/universal/train/{folder}',
                   data_prefix=dict(img='LQ', gt='GT'))
     for folder, task in daclip_tasks
 ])
 test_10task = [
     _paired_test(folder, task, 'PairedImageDataset',
-                 f'data/daclip/val/{folder}',
+                 f'data/universal/val/{folder}',
                  data_prefix=dict(img='LQ', gt='GT'))
     for folder, task in daclip_tasks
 ]
