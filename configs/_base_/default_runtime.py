@@ -15,6 +15,12 @@ default_hooks = dict(
         save_best='auto',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # reliability (mmdiffir/engine/hooks): stop at a NaN/inf loss before it
+    # is saved; model-side random streams in checkpoints for exact resume;
+    # refuse a checkpoint of another model instead of warning
+    nonfinite_loss=dict(type='NonFiniteLossHook'),
+    random_state=dict(type='RandomStateHook'),
+    checkpoint_check=dict(type='CheckpointCompatibilityHook'),
 )
 
 # BenchmarkTableHook prints one row per test set (and saves it after tests);

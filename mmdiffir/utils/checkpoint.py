@@ -13,10 +13,13 @@ objects): set the environment variable ``MMDIFFIR_TRUSTED_CHECKPOINTS=1``.
 import builtins
 import os
 import pickle
+import tempfile
 from collections import OrderedDict, defaultdict
 
 import numpy as np
 import torch
+from mmengine.fileio import LocalBackend, register_backend
+from mmengine.fileio import io as fileio_io
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -73,3 +76,47 @@ def register_safe_checkpoint_loader():
     ``load_checkpoint``) go through :func:`safe_torch_load`."""
     CheckpointLoader.register_scheme(prefixes='', loader=safe_torch_load,
                                      force=True)
+
+
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's local file backend with atomic writes.
+
+    mmengine writes a checkpoint with ``open(path, 'wb').write(...)``: a run
+    killed during the write leaves a truncated file under the final name
+    (and ``--resume`` then picks it). Here the bytes go to a temporary file
+    in the same folder, are flushed to disk, and replace the target with one
+    ``os.replace``: the path holds either the old or the new file, never a
+    partial one.
+    """
+
+    def put(self, obj: bytes, filepath) -> None:
+        self._atomic_write(filepath, obj, 'wb')
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        self._atomic_write(filepath, obj.encode(encoding), 'wb')
+
+    @staticmethod
+    def _atomic_write(filepath, data: bytes, mode: str) -> None:
+        filepath = str(filepath)
+        folder = os.path.dirname(os.path.abspath(filepath))
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix='.' + os.path.basename(filepath) + '.',
+            suffix='.tmp')
+        try:
+            with os.fdopen(fd, mode) as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, filepath)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+
+def register_atomic_local_backend() -> None:
+    """Make every local-path write of mmengine's file IO (checkpoints) go
+    through :class:`AtomicLocalBackend`."""
+    register_backend('local', AtomicLocalBackend, force=True, prefixes='')
+    fileio_io.backend_instances.clear()  # drop cached LocalBackend objects

@@ -109,9 +109,9 @@ def _weights(path):
 
 def test_stages_start_at_their_iterations_and_resume_continues(
         tmp_path, train_root, registered):
-    # gen_prob stays 0 so that no diffusion draw enters the weights: the
-    # exact RNG replay across a resume is a separate concern
-    full = _train(_cfg(tmp_path / 'full', train_root, (0.0, 0.0)))
+    # gen_prob 0 -> 0.5 -> 1: diffusion iterations (keyed draws) and the
+    # importance estimate are part of what the resumed runs must reproduce
+    full = _train(_cfg(tmp_path / 'full', train_root, (0.0, 1.0)))
     assert [full[i]['tasks'] for i in (0, 1)] == [['noise']] * 2
     assert set(full[2]['tasks'] + full[3]['tasks']) <= {'noise', 'rain'}
     assert 'rain' in full[2]['tasks'] + full[3]['tasks']
@@ -132,7 +132,7 @@ def test_stages_start_at_their_iterations_and_resume_continues(
     # boundary of stage 2 (its first iteration comes next)
     for start in (3, 4):
         work = tmp_path / f'resume{start}'
-        log = _train(_cfg(work, train_root, (0.0, 0.0)),
+        log = _train(_cfg(work, train_root, (0.0, 1.0)),
                      resume_from=tmp_path / 'full' / f'iter_{start}.pth')
         assert sorted(log) == list(range(start, 6))
         for i in log:

@@ -105,16 +105,14 @@ def test_estimate_importance_is_mean_abs_gen_gradient(registered, real_photos):
                  data_samples=[s for s in samples.split()])
     for s in batch['data_samples']:
         s.gt_img = s.gt_img * 255
-    torch.manual_seed(5)
     model.estimate_importance([batch, batch])
     assert bool(model.anchor.ready)
-    # recompute by hand with the same random draws
-    torch.manual_seed(5)
+    # recompute by hand with the same (keyed) draws: stream 1, step = batch
     params = model.trainable_params()
     gt = samples.gt_img
     total = [torch.zeros_like(p) for p in params]
-    for _ in range(2):
-        loss = model.diffusion_loss(gt)
+    for n in range(2):
+        loss = model.diffusion_loss(gt, step=n, stream=1)
         gs = torch.autograd.grad(loss, params, allow_unused=True)
         total = [t + (g.abs() if g is not None else 0) for t, g in
                  zip(total, gs)]
@@ -161,3 +159,29 @@ def test_amp_is_refused_with_a_clear_message(registered):
     optim = AmpOptimWrapper.__new__(AmpOptimWrapper)
     with pytest.raises(ValueError, match='AmpOptimWrapper'):
         model.train_step(dict(inputs=[], data_samples=[]), optim)
+
+
+def test_diffusion_draws_are_keyed_by_iteration_and_global_position(
+        registered, real_photos):
+    """The same (iteration, global sample position) gives the same t and
+    noise whatever the RNG state, the batch split or the process layout;
+    another iteration or position gives others."""
+    from unittest import mock
+    model = tiny_restorer()
+    gt = photo_batch(real_photos)[1].gt_img.repeat(2, 1, 1, 1)  # 4 samples
+    torch.manual_seed(1)
+    t, eps = model.keyed_draws(gt, step=7)
+    torch.manual_seed(2)
+    t2, eps2 = model.keyed_draws(gt, step=7)
+    assert torch.equal(t, t2) and torch.equal(eps, eps2)
+    t3, eps3 = model.keyed_draws(gt, step=8)
+    assert not torch.equal(eps, eps3)
+    assert not torch.equal(eps[0], eps[1])
+    # rank r of 2 with half the batch draws the global positions r, r + 2
+    for rank in (0, 1):
+        with mock.patch('mmdiffir.models.editors.eedtp.eedtp_restorer.'
+                        'get_dist_info', return_value=(rank, 2)):
+            tr, er = model.keyed_draws(gt[:2], step=7)
+        assert torch.equal(tr, t[rank::2]) and torch.equal(er, eps[rank::2])
+    # the draw seed is part of the checkpoint
+    assert 'draw_seed' in model.state_dict()

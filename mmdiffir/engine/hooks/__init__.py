@@ -1,4 +1,10 @@
+from .checkpoint_check_hook import CheckpointCompatibilityHook
 from .importance_hook import ImportanceEstimationHook
 from .incremental_schedule_hook import IncrementalScheduleHook
+from .nonfinite_loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .random_state_hook import RandomStateHook
 
-__all__ = ['ImportanceEstimationHook', 'IncrementalScheduleHook']
+__all__ = [
+    'ImportanceEstimationHook', 'IncrementalScheduleHook', 'NonFiniteLossHook',
+    'NonFiniteLossError', 'RandomStateHook', 'CheckpointCompatibilityHook'
+]

@@ -7,14 +7,14 @@ back themselves (global skip), so ``f(y, t)`` is the restored image and the
 diffusion prediction is ``f(x_t, t) ~ x0``. This is the reference's
 ``y - f(y, t)`` with the sign and the skip inside the backbone.
 """
-import random
 from typing import Dict, List, Optional, Union
 
+import numpy as np
 import torch
-import torch.distributed as dist
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
-from mmengine.dist import all_reduce_params
+from mmengine.dist import all_reduce_params, get_dist_info
+from mmengine.logging import MessageHub
 from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
@@ -46,6 +46,9 @@ class EEDTPRestorer(BaseEditModel):
             stay bit-identical.
         example_size (int): side of the zero image of the dry pass that
             sizes the conditioner's heads and orders the layers.
+        draw_seed (int, optional): seed of the diffusion draws (see
+            :meth:`keyed_draws`); default: torch's seed at build time (the
+            config's ``randomness.seed``). Saved in checkpoints.
         test_cfg (dict): ``flip_ensemble`` (1/2/4/8), ``tile`` (int or None)
             and ``tile_overlap`` (int).
     """
@@ -60,6 +63,7 @@ class EEDTPRestorer(BaseEditModel):
                  adapter: Optional[dict] = None,
                  freeze_backbone: bool = False,
                  example_size: int = 32,
+                 draw_seed: Optional[int] = None,
                  in_channels: int = 3,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
@@ -105,6 +109,9 @@ class EEDTPRestorer(BaseEditModel):
             torch.tensor([self._depth_of(n, depths) for n, _ in named]),
             persistent=False)
         self.anchor = ParameterAnchor(named)
+        seed = torch.initial_seed() if draw_seed is None else draw_seed
+        self.register_buffer('draw_seed',
+                             torch.tensor(int(seed) % 2**62, dtype=torch.long))
 
     def _depth_of(self, name: str, generator_depths: Dict[str, float]):
         """Generator params: execution depth. A conditioner head or an
@@ -147,11 +154,51 @@ class EEDTPRestorer(BaseEditModel):
             self.adapter.set_time(t)
         return self.generator(inputs)
 
-    def diffusion_loss(self, gt: torch.Tensor) -> torch.Tensor:
+    # ------------------------------------------------------------ draws
+    @staticmethod
+    def current_iter() -> int:
+        """The Runner's iteration (RuntimeInfoHook puts it in the message
+        hub before each step and it is restored on resume); 0 outside a
+        Runner."""
+        value = MessageHub.get_current_instance().get_info('iter')
+        return 0 if value is None else int(value)
+
+    def _key(self, *parts: int) -> int:
+        return int(np.random.SeedSequence(
+            [int(self.draw_seed), *map(int, parts)]).generate_state(1)[0])
+
+    def keyed_draws(self, gt: torch.Tensor, step: int, stream: int = 0):
+        """(t, eps) of the diffusion objective for a batch, each sample's
+        draw a pure function of (draw_seed, stream, step, the sample's
+        position in the global batch).
+
+        Why not the global RNG: then a resumed run (mmengine replays the data
+        but not the model's draws) and a W-process run (each process draws
+        for its own slice) would train on other noise than the uninterrupted
+        single-process run. The position of local sample j on rank r of W is
+        ``j * W + r``: mmengine's samplers and MultiTaskSampler give rank r
+        the items r, r + W, ... of the global order.
+        """
+        rank, world = get_dist_info()
+        ts, noise = [], []
+        for j in range(gt.shape[0]):
+            g = torch.Generator().manual_seed(
+                self._key(stream, step, j * world + rank))
+            ts.append(torch.randint(1, self.schedule.T + 1, (1, ),
+                                    generator=g))
+            noise.append(torch.randn(gt.shape[1:], generator=g))
+        t = torch.cat(ts).to(gt.device)
+        return t, torch.stack(noise).to(gt.device, gt.dtype)
+
+    def diffusion_loss(self, gt: torch.Tensor,
+                       step: Optional[int] = None,
+                       stream: int = 0) -> torch.Tensor:
         """L_gen: x_t = x0 + sigmabar_t * eps, t ~ U{1..T},
-        || f(x_t, t) - x0 ||_1."""
-        t = self.schedule.sample_t(gt.shape[0]).to(gt.device)
-        x_t = self.schedule.add_noise(gt, t, torch.randn_like(gt))
+        || f(x_t, t) - x0 ||_1 (draws: :meth:`keyed_draws` at ``step``,
+        default the current iteration)."""
+        t, eps = self.keyed_draws(
+            gt, self.current_iter() if step is None else step, stream)
+        x_t = self.schedule.add_noise(gt, t, eps)
         return self.pixel_loss.generation(self.restore(x_t, t), gt)
 
     # ------------------------------------------------------------ training
@@ -171,15 +218,11 @@ class EEDTPRestorer(BaseEditModel):
         return log_vars
 
     def diffusion_iteration(self) -> bool:
-        """Whether this GEF iteration adds the diffusion terms. Python's RNG
-        (seeded by mmengine), so the draw does not shift the torch stream;
-        rank 0 decides for all processes, so a distributed step is the same
-        kind of step as a single-process one."""
-        flag = torch.tensor([random.random() < self.pixel_loss.gen_prob],
-                            dtype=torch.uint8, device=self.param_depths.device)
-        if dist.is_available() and dist.is_initialized():
-            dist.broadcast(flag, src=0)
-        return bool(flag.item())
+        """Whether this GEF iteration adds the diffusion terms: a draw keyed
+        by (draw_seed, iteration) like :meth:`keyed_draws`, so every process
+        makes the same choice and a resumed run the same as the original."""
+        u = np.random.default_rng(self._key(2, self.current_iter())).random()
+        return bool(u < self.pixel_loss.gen_prob)
 
     def compute_gradients(self, inputs, data_samples, params,
                           use_diffusion: Optional[bool] = None):
@@ -244,7 +287,8 @@ class EEDTPRestorer(BaseEditModel):
         for batch in batches:
             data = self.data_preprocessor(batch, True)
             with torch.enable_grad():
-                l_gen = self.diffusion_loss(data['data_samples'].gt_img)
+                l_gen = self.diffusion_loss(data['data_samples'].gt_img,
+                                            step=n, stream=1)
                 grads = grads_or_zeros(torch.autograd.grad(
                     l_gen, params, allow_unused=True), params)
             total = [t + g.abs() for t, g in zip(total, grads)]
