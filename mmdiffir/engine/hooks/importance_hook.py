@@ -3,6 +3,7 @@ import random
 
 import numpy as np
 import torch
+from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
@@ -32,19 +33,25 @@ class ImportanceEstimationHook(Hook):
     def _batches(self, runner):
         """``num_batches`` batches from the training set through a loader of
         its own: the training loader's infinite sampler is a single shared
-        generator that a second iterator would disturb."""
+        generator that a second iterator would disturb.
+
+        The same global batches as one process with batch ``W * B`` would
+        see: one fixed permutation on every rank, rank r taking items r,
+        r + W, ... of each global batch (the layout of mmengine's samplers),
+        so Omega does not depend on the number of processes."""
         train = runner.train_dataloader
-        gen = torch.Generator().manual_seed(1000 + runner.rank)
+        rank, world = get_dist_info()
+        size, step = len(train.dataset), train.batch_size * world
+        gen = torch.Generator().manual_seed(1000)
+        order = []
+        while len(order) < step * self.num_batches:  # small set: more passes
+            order += torch.randperm(size, generator=gen).tolist()
+        local = [i for k in range(self.num_batches)
+                 for i in order[k * step:(k + 1) * step][rank::world]]
         loader = DataLoader(train.dataset, batch_size=train.batch_size,
-                            shuffle=True, generator=gen, num_workers=0,
-                            collate_fn=train.collate_fn, drop_last=True)
-        it = iter(loader)
-        for _ in range(self.num_batches):
-            try:
-                yield next(it)
-            except StopIteration:  # small set: start another pass
-                it = iter(loader)
-                yield next(it)
+                            sampler=local, num_workers=0,
+                            collate_fn=train.collate_fn)
+        yield from loader
 
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(

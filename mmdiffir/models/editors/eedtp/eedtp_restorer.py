@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
-from mmengine.dist import all_reduce_params, get_dist_info
+from mmengine.dist import all_reduce, all_reduce_params, get_dist_info
 from mmengine.logging import MessageHub
 from mmengine.optim import AmpOptimWrapper
 
@@ -253,8 +253,21 @@ class EEDTPRestorer(BaseEditModel):
         l_gen = self.diffusion_loss(gt)
         g_gen = grads_or_zeros(torch.autograd.grad(
             l_gen, params, allow_unused=True, create_graph=double), params)
-        scales = loss_fn.depth_scales(self.param_depths,
-                                      t_mat.float().mean())
+        if not double:
+            # the surgery (a nonlinear function of both gradients) acts on
+            # the global batch's gradients, as with one process; the final
+            # average in apply_gradients then changes nothing. (The
+            # double-backward L_orthog keeps per-process graphs.)
+            g_res = [g.detach() for g in g_res]
+            g_gen = [g.detach() for g in g_gen]
+            all_reduce_params(g_res, op='mean')
+            all_reduce_params(g_gen, op='mean')
+        # the layer-wise decay of a multi-task batch uses its mean t_mat:
+        # the global batch's (a per-process mean would make the update
+        # depend on how the batch is split over processes)
+        t_bar = t_mat.float().mean()
+        all_reduce(t_bar, op='mean')
+        scales = loss_fn.depth_scales(self.param_depths, t_bar)
         g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
         extra = l_gen.new_zeros(())
         if double:
@@ -279,8 +292,11 @@ class EEDTPRestorer(BaseEditModel):
     @torch.no_grad()
     def estimate_importance(self, batches) -> None:
         """Omega_k = mean over ``batches`` of |dL_gen/dtheta_k| at the
-        current weights theta0 (averaged over processes), stored with theta0
-        in :attr:`anchor`. ``batches``: dataloader outputs (un-preprocessed)."""
+        current weights theta0, stored with theta0 in :attr:`anchor`.
+        ``batches``: dataloader outputs (un-preprocessed). With several
+        processes each batch's gradient is averaged over them *before* the
+        absolute value: Omega is that of the global batch, whatever the
+        number of processes."""
         params = self.trainable_params()
         total = [torch.zeros_like(p) for p in params]
         n = 0
@@ -291,13 +307,12 @@ class EEDTPRestorer(BaseEditModel):
                                             step=n, stream=1)
                 grads = grads_or_zeros(torch.autograd.grad(
                     l_gen, params, allow_unused=True), params)
+            all_reduce_params(grads, op='mean')
             total = [t + g.abs() for t, g in zip(total, grads)]
             n += 1
         if n == 0:
             raise ValueError('estimate_importance got no batch')
-        omega = [t / n for t in total]
-        all_reduce_params(omega, op='mean')
-        self.anchor.set(params, omega)
+        self.anchor.set(params, [t / n for t in total])
 
     # ------------------------------------------------------------ testing
     def forward_tensor(self, inputs: torch.Tensor,

@@ -1,0 +1,136 @@
+"""``tools/dist_train.sh <cfg> 2`` on CPU (gloo, batch B per process) ends
+with the weights of ``tools/train.py`` with batch 2B, for a plain model
+(DDP), EEDTP single task (its own gradient step, keyed diffusion draws,
+importance estimate) and EEDTP MTUL (multi-task sampler, stages,
+adapters).
+
+The data pipeline here has no random crop or flip and the degradations are
+seeded per image: mmengine gives each process its own numpy stream, so
+random augmentations differ between a 1- and a 2-process run (equally
+random, not equal). Tolerance on every weight after 4 iterations: 2e-5
+(float sums in another order) for plain and GEF. MTUL restarts Adam at each
+of its 3 stages and its diffusion iterations add two nearly cancelling
+gradients: Adam's first step divides each gradient entry by its own size,
+so float noise on entries near 0 moves them by a fraction of the learning
+rate (1e-3); measured 1.7e-4, bound 5e-4. (Before the layer-wise decay used
+the global batch's mean t_mat, the split batch gave 2.8e-3.)"""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from mmdiffir.utils import safe_torch_load
+from tests.helpers import REPO
+
+ITERS = 4
+TOL = dict(plain=2e-5, eedtp_gef=2e-5, eedtp_mtul=5e-4)
+
+
+def _pipeline(degrade):
+    return f'''[
+    dict(type='LoadImageFromFile', key='gt', color_type='color',
+         channel_order='rgb', imdecode_backend='cv2'),
+    {degrade},
+    dict(type='PackInputs')]'''
+
+
+def _clean(root, degrade):
+    return (f"dict(type='CleanImageDataset', data_root='{root}', "
+            f"pipeline={_pipeline(degrade)})")
+
+
+COMMON = f'''
+train_cfg = dict(type='IterBasedTrainLoop', max_iters={ITERS},
+                 val_interval=1000)
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval={ITERS}, save_best=None))
+randomness = dict(seed=5, diff_rank_seed=False, deterministic=True)
+'''
+NOISE = "dict(type='AddGaussianNoise', sigma=25, seed=0)"
+
+
+def _cases(root):
+    single = f'''
+train_dataloader = dict(
+    _delete_=True, batch_size=4, num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset={_clean(root, NOISE)})
+'''
+    return {
+        'plain': ('configs/baselines/'
+                  'plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py',
+                  single + 'param_scheduler = dict(T_max=4)\n'
+                  'custom_hooks = []\n'),
+        'eedtp_gef': (
+            'configs/eedtp/'
+            'eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-denoise-cpu.py',
+            single + '''load_from = None
+param_scheduler = dict(T_max=4)
+model = dict(pixel_loss=dict(gen_prob=0.5))
+custom_hooks = [dict(type='ImportanceEstimationHook', num_batches=2)]
+'''),
+        'eedtp_mtul': (
+            'configs/eedtp/'
+            'eedtp-mtul_nafnet-w16-tiny_1xb4-lr1e-3-1k_allinone6-cpu.py',
+            f'''load_from = None
+train_dataloader = dict(
+    _delete_=True, batch_size=4, num_workers=0,
+    sampler=dict(type='MultiTaskSampler', batch_size=4,
+                 stage_iters=[1, 1, 2]),
+    dataset=dict(type='MultiTaskDataset', tasks=[
+        dict(name='noise', t_mat=4, dataset={_clean(root, NOISE)}),
+        dict(name='rain', t_mat=8, ratio=2.0, dataset={_clean(
+            root, "dict(type='RainStreaks', seed=0)")}),
+        dict(name='haze', t_mat=47, dataset={_clean(
+            root, "dict(type='Haze', seed=0)")}),
+    ]))
+param_scheduler = dict(periods=[1, 1, 2], restart_weights=[1, 1, 1])
+custom_hooks = [
+    dict(type='ImportanceEstimationHook', num_batches=2),
+    dict(type='IncrementalScheduleHook',
+         ramps={{'pixel_loss.gen_prob': (0.5, 1.0)}}),
+]
+'''),
+    }
+
+
+@pytest.mark.parametrize('name', ['plain', 'eedtp_gef', 'eedtp_mtul'])
+def test_two_processes_equal_one_with_the_global_batch(
+        name, tmp_path, real_photos, save_rgb):
+    root = tmp_path / 'photos'
+    for i, img in enumerate(real_photos):
+        for j in range(2):  # 2 crops per photo: 8+ images of 32x32
+            save_rgb(root / f'{i}_{j}.png', img[32 * j:32 * j + 32, :32])
+    base, extra = _cases(root)[name]
+    cfg = tmp_path / f'{name}.py'
+    cfg.write_text(f"_base_ = '{os.path.join(REPO, base)}'\n" + COMMON +
+                   extra)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT='29541',
+               PYTHON=sys.executable)
+    one = subprocess.run(
+        [sys.executable, os.path.join(REPO, 'tools/train.py'), str(cfg),
+         '--work-dir', str(tmp_path / 'one')],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert one.returncode == 0, one.stderr[-3000:]
+    half = ['train_dataloader.batch_size=2']
+    if name == 'eedtp_mtul':
+        half.append('train_dataloader.sampler.batch_size=2')
+    two = subprocess.run(
+        ['bash', os.path.join(REPO, 'tools/dist_train.sh'), str(cfg), '2',
+         '--work-dir', str(tmp_path / 'two'), '--cfg-options', *half],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert two.returncode == 0, two.stderr[-3000:]
+    a = safe_torch_load(tmp_path / 'one' / f'iter_{ITERS}.pth')['state_dict']
+    b = safe_torch_load(tmp_path / 'two' / f'iter_{ITERS}.pth')['state_dict']
+    assert a.keys() == b.keys()
+    worst = max((a[k].float() - b[k].float()).abs().max().item()
+                for k in a if a[k].is_floating_point())
+    assert worst < TOL[name], f'{name}: max |difference| {worst:.2e}'
