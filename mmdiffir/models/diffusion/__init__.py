@@ -2,6 +2,8 @@
 pure functions returning tensors, plus thin registered holders)."""
 from .diffir_schedule import (DiffIRPriorSchedule, deterministic_chain,
                               posterior_coefficients, sqrt_linear_betas)
+from .diffuir_schedule import (DiffUIRSchedule, residual_schedule,
+                               sampling_timesteps)
 from .eedtp_schedule import (T_MAT, EEDTPNoiseSchedule, cosine_thetas,
                              irsde_sigma_bars, linear_thetas)
 
@@ -10,3 +12,4 @@ __all__ = [
     'cosine_thetas', 'DiffIRPriorSchedule', 'sqrt_linear_betas',
     'posterior_coefficients', 'deterministic_chain'
 ]
+__all__ += ['DiffUIRSchedule', 'residual_schedule', 'sampling_timesteps']

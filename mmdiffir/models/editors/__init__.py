@@ -1,2 +1,3 @@
 from .eedtp import *  # noqa: F401,F403
 from .diffir import *  # noqa: F401,F403
+from .diffuir import *  # noqa: F401,F403
