@@ -24,6 +24,10 @@ setup(
     # mmagic (--no-deps); listed here so `pip check`/users see them.
     install_requires=read_requirements('requirements/runtime.txt'),
     extras_require={'tests': read_requirements('requirements/tests.txt')},
+    # `mmdiffir-infer CONFIG CHECKPOINT INPUT OUT_DIR` (= tools/infer.py)
+    entry_points={
+        'console_scripts': ['mmdiffir-infer=mmdiffir.apis.cli:cli'],
+    },
     include_package_data=True,
     zip_safe=False,
 )

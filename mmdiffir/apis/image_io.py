@@ -1,0 +1,142 @@
+"""Reading, writing and listing the images the inferencer restores.
+
+Images keep what the user gave them: 8- or 16-bit depth, grey / RGB / RGBA
+(the alpha channel is passed through untouched), file name and format. The
+network always sees RGB float in the 0-255 range (a 16-bit image is scaled
+down without rounding, so it keeps its precision).
+"""
+import glob
+import os
+import os.path as osp
+from dataclasses import dataclass
+from typing import List, Optional
+
+import cv2
+import numpy as np
+
+# What cv2.imread / cv2.imwrite handle in both directions.
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff',
+                    '.webp', '.ppm', '.pgm')
+_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+
+class UnreadableImageError(OSError):
+    """A file that is not an image cv2 can decode (or of an unsupported
+    kind); the message names the file."""
+
+
+@dataclass
+class LoadedImage:
+    """``rgb``: float32 (H, W, 3) RGB in [0, 255] (a grey image repeated on
+    3 channels); ``alpha``: the original alpha plane or None; ``dtype``:
+    uint8 / uint16; ``grey``: the file had one channel."""
+    path: str
+    rgb: np.ndarray
+    alpha: Optional[np.ndarray]
+    dtype: np.dtype
+    grey: bool
+
+
+def read_image(path: str) -> LoadedImage:
+    """Read an 8/16-bit grey, RGB or RGBA image (cv2, any format it reads).
+
+    Raises:
+        UnreadableImageError: not decodable, or not 8/16-bit, or an
+            unsupported channel count; the message names ``path``.
+    """
+    if not osp.isfile(path):
+        raise UnreadableImageError(f'image file not found: {path}')
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise UnreadableImageError(f'cannot decode image file: {path}')
+    if img.dtype not in _MAX:
+        raise UnreadableImageError(
+            f'{path}: only 8- and 16-bit images are supported, got '
+            f'{img.dtype}')
+    scale = 255.0 / _MAX[img.dtype]
+    alpha, grey = None, False
+    if img.ndim == 2 or img.shape[2] == 1:
+        grey = True
+        plane = img.reshape(img.shape[0], img.shape[1])
+        rgb = np.repeat(plane[..., None], 3, axis=2)
+    elif img.shape[2] == 3:
+        rgb = img[..., ::-1]
+    elif img.shape[2] == 4:
+        rgb, alpha = img[..., 2::-1], img[..., 3].copy()
+    else:
+        raise UnreadableImageError(f'{path}: {img.shape[2]} channels; only '
+                                   'grey, RGB and RGBA are supported')
+    rgb = rgb.astype(np.float32) * np.float32(scale)
+    return LoadedImage(path, np.ascontiguousarray(rgb), alpha, img.dtype, grey)
+
+
+def to_output_array(rgb: np.ndarray, like: LoadedImage) -> np.ndarray:
+    """The restored RGB float (H, W, 3) in [0, 255] as an array cv2 writes
+    in the input's layout: same bit depth, grey if the input was grey (the
+    mean of the 3 restored channels), alpha appended if it had one."""
+    peak = _MAX[np.dtype(like.dtype)]
+    out = np.clip(rgb * np.float32(peak / 255.0), 0, peak)
+    out = np.round(out).astype(like.dtype)
+    if like.grey:
+        grey = np.round(np.clip(rgb.mean(axis=2) * (peak / 255.0), 0, peak))
+        return grey.astype(like.dtype)
+    bgr = out[..., ::-1]
+    if like.alpha is not None:
+        if like.alpha.shape != out.shape[:2]:
+            raise ValueError(f'{like.path}: output size {out.shape[:2]} '
+                             'differs from the alpha plane '
+                             f'{like.alpha.shape}; alpha pass-through needs '
+                             'a same-size model (not SR)')
+        return np.ascontiguousarray(np.dstack([bgr, like.alpha]))
+    return np.ascontiguousarray(bgr)
+
+
+def write_image(path: str, array: np.ndarray) -> None:
+    """Write (creating folders); raises OSError naming the path on failure
+    (e.g. a format that cannot hold 16 bits, such as JPEG)."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    ext = osp.splitext(path)[1].lower()
+    if array.dtype == np.uint16 and ext in ('.jpg', '.jpeg', '.bmp',
+                                            '.webp'):
+        raise OSError(f'{path}: {ext} cannot hold a 16-bit image; choose '
+                      'another output extension (e.g. --ext .png)')
+    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if ext in ('.jpg', '.jpeg') \
+        else []
+    if not cv2.imwrite(path, array, params):
+        raise OSError(f'cannot write image file: {path}')
+
+
+def list_inputs(source: str, recursive: bool = False) -> List[str]:
+    """The files an input argument names: one file, a folder (its files
+    with an image extension, sorted; subfolders with ``recursive``), or a
+    glob pattern (every matching file, whatever its extension, so that an
+    unreadable match is reported rather than silently ignored).
+
+    Raises:
+        FileNotFoundError: the path does not exist / the pattern matches
+            nothing; the message names it.
+    """
+    if osp.isfile(source):
+        return [source]
+    if osp.isdir(source):
+        pattern = '**/*' if recursive else '*'
+        files = [p for p in glob.glob(osp.join(source, pattern),
+                                      recursive=recursive)
+                 if osp.isfile(p) and p.lower().endswith(IMAGE_EXTENSIONS)]
+        return sorted(files)
+    if glob.has_magic(source):
+        files = sorted(p for p in glob.glob(source, recursive=True)
+                       if osp.isfile(p))
+        if not files:
+            raise FileNotFoundError(f'no file matches the pattern: {source}')
+        return files
+    raise FileNotFoundError(f'input not found (no such file, folder or '
+                            f'glob match): {source}')
+
+
+def relative_name(path: str, source: str) -> str:
+    """The output name of ``path``: relative to the input folder (keeps
+    subfolders), else its base name."""
+    if osp.isdir(source):
+        return osp.relpath(path, source)
+    return osp.basename(path)

@@ -1,0 +1,408 @@
+"""Restore images with a trained model: config (or model-index name) +
+checkpoint in, restored arrays / files out.
+
+mmagic ships an ``Inferencer`` family too; it is not used here because it
+builds the model through mmagic's own registry scope (mmdiffir's models,
+hooks and the safe checkpoint loader are not in it), knows nothing of
+EEDTP's per-task ``t_mat``, and has no tiling or bit-depth handling.
+
+    from mmdiffir.apis import RestorationInferencer
+    inf = RestorationInferencer('configs/eedtp/<mtul config>.py', 'iter_1000.pth',
+                                task='rain', tile=512)
+    restored = inf('photo.png')                 # float32 (H, W, 3) RGB 0-255
+    inf.restore_files(['a.png', 'b.tif'], 'out/')
+"""
+import copy
+import os
+import os.path as osp
+import re
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import yaml
+from mmengine.config import Config
+
+from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
+from .image_io import LoadedImage, read_image, to_output_array, write_image
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+# Short task names people type -> the paper's T_MAT keys.
+_TASK_ALIASES = {
+    'noise': 'noisy', 'denoise': 'noisy', 'denoising': 'noisy',
+    'rain': 'rainy', 'derain': 'rainy', 'deraining': 'rainy',
+    'snow': 'snowy', 'desnow': 'snowy', 'haze': 'hazy', 'dehaze': 'hazy',
+    'dehazing': 'hazy', 'blur': 'blurry', 'deblur': 'blurry',
+    'deblurring': 'blurry', 'lowlight': 'low-light', 'low_light':
+    'low-light', 'llie': 'low-light', 'shadow': 'shadowed', 'deshadow':
+    'shadowed', 'jpeg_car': 'jpeg', 'car': 'jpeg',
+}
+
+
+# ----------------------------------------------------------- configs
+def find_model_index(start: Optional[str] = None) -> str:
+    """model-index.yml of the repository (``$MMDIFFIR_ROOT``, the current
+    folder, or the checkout this package lives in)."""
+    candidates = [os.environ.get('MMDIFFIR_ROOT'), start, os.getcwd(),
+                  REPO_ROOT]
+    for root in candidates:
+        if root and osp.isfile(osp.join(root, 'model-index.yml')):
+            return osp.join(root, 'model-index.yml')
+    raise FileNotFoundError('model-index.yml not found (looked in '
+                            '$MMDIFFIR_ROOT, the current folder and '
+                            f'{REPO_ROOT}); pass a config file instead')
+
+
+def load_model_index(path: Optional[str] = None,
+                     strict: bool = False) -> List[dict]:
+    """Every ``Models`` entry of model-index.yml and the metafiles it
+    imports, each with its ``Collection`` README resolved. A missing
+    metafile raises FileNotFoundError with ``strict``, else it is skipped
+    with a warning (a method folder may be added before its metafile)."""
+    path = path or find_model_index()
+    root = osp.dirname(path)
+    with open(path) as f:
+        index = yaml.safe_load(f) or {}
+    models = []
+    for rel in index.get('Import', []):
+        meta_path = osp.join(root, rel)
+        if not osp.isfile(meta_path):
+            msg = f'{path} imports {rel}, which does not exist'
+            if strict:
+                raise FileNotFoundError(msg)
+            warnings.warn(msg + '; skipped')
+            continue
+        with open(meta_path) as f:
+            meta = yaml.safe_load(f) or {}
+        readmes = {c['Name']: c.get('README')
+                   for c in meta.get('Collections', []) or []}
+        for m in meta.get('Models', []) or []:
+            m = dict(m)
+            m.setdefault('README', readmes.get(m.get('In Collection')))
+            m['_metafile'] = rel
+            models.append(m)
+    return models
+
+
+def resolve_config(model: Union[str, Config]) -> Config:
+    """A Config from a config path, a Config, or a model-index.yml name."""
+    if isinstance(model, Config):
+        return copy.deepcopy(model)
+    if osp.isfile(model):
+        return Config.fromfile(model)
+    if model.endswith('.py'):
+        raise FileNotFoundError(f'config file not found: {model}')
+    index_path = find_model_index()
+    entries = {m['Name']: m for m in load_model_index(index_path)}
+    if model not in entries:
+        close = [n for n in entries if model.lower() in n.lower()][:5]
+        hint = f' Close names: {close}.' if close else ''
+        raise KeyError(f'"{model}" is neither a config file nor a model '
+                       f'name in {index_path}.{hint}')
+    cfg_path = osp.join(osp.dirname(index_path), entries[model]['Config'])
+    if not osp.isfile(cfg_path):
+        raise FileNotFoundError(f'model {model}: its config {cfg_path} '
+                                'does not exist')
+    return Config.fromfile(cfg_path)
+
+
+def config_tasks(cfg: Config) -> Dict[str, int]:
+    """Task name -> t_mat of every task-tagged dataset the config declares
+    (its MultiTaskDataset tasks, in train/val/test loaders)."""
+    tasks: Dict[str, int] = {}
+
+    def visit(node):
+        if isinstance(node, dict):
+            if 'name' in node and 't_mat' in node and \
+                    isinstance(node['t_mat'], int):
+                tasks.setdefault(str(node['name']), int(node['t_mat']))
+            for v in node.values():
+                visit(v)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                visit(v)
+
+    for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+        visit(cfg.get(key))
+    return tasks
+
+
+def resolve_t_mat(task: Union[str, int, None], t_mat: Optional[int],
+                  cfg_tasks: Dict[str, int], num_steps: int) -> Optional[int]:
+    """The t_mat to restore at: ``t_mat`` if given, else the ``task``'s
+    (the config's own task names first, then the paper's T_MAT table and
+    its common aliases), else None.
+
+    Raises:
+        ValueError: both given and disagreeing, unknown task (the message
+            lists the known ones), or t_mat outside 0..num_steps.
+    """
+    from mmdiffir.models.diffusion import T_MAT
+    from_task = None
+    if task is not None:
+        if isinstance(task, int) or re.fullmatch(r'\d+', str(task)):
+            from_task = int(task)
+        else:
+            name = str(task).strip().lower()
+            if name in cfg_tasks:
+                from_task = cfg_tasks[name]
+            elif name in T_MAT:
+                from_task = T_MAT[name]
+            elif _TASK_ALIASES.get(name) in T_MAT:
+                from_task = T_MAT[_TASK_ALIASES[name]]
+            else:
+                known = sorted(set(cfg_tasks) | set(T_MAT))
+                raise ValueError(f'unknown task "{task}"; known tasks: '
+                                 f'{", ".join(known)} (or pass t_mat)')
+    if t_mat is not None and from_task is not None and t_mat != from_task:
+        raise ValueError(f'task "{task}" has t_mat {from_task}, but t_mat='
+                         f'{t_mat} was also given')
+    value = t_mat if t_mat is not None else from_task
+    if value is not None and not 0 <= int(value) <= num_steps:
+        raise ValueError(f't_mat must lie in 0..{num_steps}, got {value}')
+    return None if value is None else int(value)
+
+
+# ----------------------------------------------------------- model
+def load_weights(model: torch.nn.Module, checkpoint: str) -> None:
+    """Load a checkpoint's ``state_dict`` (mmengine's or a bare one) via
+    :func:`safe_torch_load`; errors name the file and the mismatched keys."""
+    from mmdiffir.utils.checkpoint import safe_torch_load
+    ckpt = safe_torch_load(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise RuntimeError(f'{checkpoint} holds no state_dict')
+    # weights saved from a wrapped (DDP) model
+    if state and all(k.startswith('module.') for k in state):
+        state = {k[len('module.'):]: v for k, v in state.items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    # A missing buffer is training state added after the checkpoint was
+    # written (e.g. RNG seeds, EEDTP's anchor); inference does not read it.
+    # A missing parameter would leave random weights: an error.
+    params = {n for n, _ in model.named_parameters()}
+    buffers = [k for k in missing if k not in params]
+    if buffers:
+        warnings.warn(f'checkpoint {checkpoint} lacks buffers {buffers[:8]}; '
+                      'they keep their initial values (training state, not '
+                      'used for inference)')
+    missing = [k for k in missing if k in params]
+    if missing or unexpected:
+        raise RuntimeError(
+            f'checkpoint {checkpoint} does not fit the config\'s model '
+            f'({type(model).__name__}): missing keys {missing[:8]}'
+            f'{" ..." if len(missing) > 8 else ""}, unexpected keys '
+            f'{unexpected[:8]}{" ..." if len(unexpected) > 8 else ""}')
+
+
+def default_device() -> str:
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+class RestorationInferencer:
+    """Restore images with any mmdiffir / mmagic restorer.
+
+    Args:
+        model (str | Config): config file, Config, or a model name from
+            model-index.yml (its ``Config`` is used).
+        checkpoint (str, optional): weights (``tools/train.py`` output).
+            None keeps the freshly initialised weights (tests, FLOPs).
+        device (str, optional): 'cpu', 'cuda', 'cuda:1'; default: the GPU
+            when there is one, else the CPU.
+        task (str | int, optional): EEDTP only: the task to restore (a name
+            of the config's tasks such as ``'rain'``, a T_MAT key such as
+            ``'rainy'``); sets t_mat.
+        t_mat (int, optional): EEDTP only: the time step itself.
+        tile (int, optional): tile side; images larger than it in either
+            dimension are restored tile by tile. Default: the config's
+            ``model.test_cfg.tile`` (None: never tile).
+        tile_overlap (int): overlap of neighbouring tiles (default: the
+            config's ``tile_overlap`` or 32). Tiled output equals untiled
+            output where ``tile_overlap // 2`` covers the network's
+            receptive field and the network has no global operation.
+        flip (int): flip/transpose self-ensemble size (1, 2, 4, 8); default
+            the config's ``test_cfg.flip_ensemble`` or 1.
+        seed (int, optional): seeds torch's RNG before each image, for
+            models that sample noise at test time (DiffIR S2).
+        cfg_options (dict, optional): config overrides (as --cfg-options).
+    """
+
+    def __init__(self,
+                 model: Union[str, Config],
+                 checkpoint: Optional[str] = None,
+                 device: Optional[str] = None,
+                 task: Union[str, int, None] = None,
+                 t_mat: Optional[int] = None,
+                 tile: Optional[int] = None,
+                 tile_overlap: Optional[int] = None,
+                 flip: Optional[int] = None,
+                 seed: Optional[int] = None,
+                 cfg_options: Optional[dict] = None):
+        from mmdiffir.registry import MODELS
+        from mmdiffir.utils import register_all_modules
+        register_all_modules()
+        self.cfg = resolve_config(model)
+        if cfg_options:
+            self.cfg.merge_from_dict(cfg_options)
+        if 'model' not in self.cfg:
+            raise KeyError('the config has no `model` entry')
+        model_cfg = copy.deepcopy(self.cfg.model)
+        # Weights come from `checkpoint`: no pre-trained init is loaded.
+        model_cfg.pop('init_cfg', None)
+        test_cfg = dict(model_cfg.get('test_cfg') or {})
+        # Tiling and the flip ensemble are applied here, once, around the
+        # model's forward; the model must not apply them a second time.
+        cfg_tile = test_cfg.pop('tile', None)
+        cfg_overlap = test_cfg.pop('tile_overlap', None)
+        cfg_flip = test_cfg.pop('flip_ensemble', None)
+        if 'test_cfg' in model_cfg:
+            model_cfg.test_cfg = test_cfg
+        self.model = MODELS.build(model_cfg)
+        if checkpoint is not None:
+            load_weights(self.model, checkpoint)
+        self.checkpoint = checkpoint
+        self.device = torch.device(device or default_device())
+        self.model.to(self.device).eval()
+        self.tile = tile if tile is not None else cfg_tile
+        self.tile_overlap = tile_overlap if tile_overlap is not None else (
+            cfg_overlap if cfg_overlap is not None else 32)
+        self.flip = flip if flip is not None else (cfg_flip or 1)
+        if self.flip not in (1, 2, 4, 8):
+            raise ValueError(f'flip must be 1, 2, 4 or 8, got {self.flip}')
+        if self.tile is not None and self.tile_overlap >= self.tile:
+            raise ValueError(f'tile_overlap ({self.tile_overlap}) must be '
+                             f'smaller than tile ({self.tile})')
+        self.seed = seed
+        self.tasks = config_tasks(self.cfg)
+        self.t_mat = self._choose_t_mat(task, t_mat)
+
+    # ------------------------------------------------------------ set-up
+    @property
+    def has_t_mat(self) -> bool:
+        """The model restores at a time step (EEDTP)."""
+        return hasattr(self.model, 't_mat') and hasattr(self.model,
+                                                        'conditioner')
+
+    def _choose_t_mat(self, task, t_mat) -> Optional[int]:
+        if not self.has_t_mat:
+            if task is not None or t_mat is not None:
+                raise ValueError(
+                    f'{type(self.model).__name__} has no task time step; '
+                    '`task` / `t_mat` apply to EEDTP models only')
+            return None
+        value = resolve_t_mat(task, t_mat, self.tasks,
+                              self.model.schedule.T)
+        if value is not None:
+            return value
+        if len(set(self.tasks.values())) > 1:
+            # A multi-task model run at a default step would silently apply
+            # the wrong task's conditioning and routing.
+            raise ValueError(
+                'this is a multi-task EEDTP model: choose the task with '
+                '`task` (one of ' + ', '.join(
+                    f'{k} (t_mat {v})' for k, v in self.tasks.items()) +
+                ') or `t_mat`')
+        return int(self.model.t_mat)
+
+    # ------------------------------------------------------------ tensors
+    def _norm(self) -> tuple:
+        pre = self.model.data_preprocessor
+        mean = getattr(pre, 'mean', None) if getattr(
+            pre, '_enable_normalize', True) else None
+        std = getattr(pre, 'std', None) if mean is not None else None
+        if mean is None:
+            return (torch.zeros(1, 1, 1, device=self.device),
+                    torch.ones(1, 1, 1, device=self.device))
+        return mean.to(self.device), std.to(self.device)
+
+    def network_forward(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """x (B, 3, H, W) normalised like training -> network output (same
+        normalisation), at this inferencer's t_mat, without tiling/flips."""
+        from mmagic.structures import DataSample
+        samples = None
+        if self.t_mat is not None:
+            samples = DataSample(metainfo=dict(t_mat=self.t_mat))
+        pre = self.model.data_preprocessor
+        divisor = int(getattr(pre, 'pad_size_divisor', 1) or 1)
+        pad_value = float(getattr(pre, 'pad_value', 0) or 0)
+
+        def forward(x):
+            h, w = x.shape[-2:]
+            ph, pw = (-h) % divisor, (-w) % divisor
+            if ph or pw:  # as the data preprocessor pads in val/test
+                x = F.pad(x, (0, pw, 0, ph), value=pad_value)
+            y = self.model.forward_tensor(x, samples)
+            scale = y.shape[-2] // x.shape[-2]  # > 1 for SR models
+            return y[..., :h * scale, :w * scale]
+        return forward
+
+    @torch.no_grad()
+    def restore_tensor(self, rgb: torch.Tensor) -> torch.Tensor:
+        """rgb (B, 3, H, W) float in [0, 255] -> restored, same range
+        (unclipped), with tiling and flip ensemble as configured."""
+        mean, std = self._norm()
+        x = (rgb.to(self.device, torch.float32) - mean) / std
+        forward = self.network_forward()
+        if self.tile:
+            base = forward
+
+            def forward(z):  # noqa: F811
+                return tiled_forward(base, z, self.tile, self.tile_overlap)
+        if self.seed is not None:
+            torch.manual_seed(self.seed)
+        y = flip_ensemble(forward, x, self.flip) if self.flip > 1 else \
+            forward(x)
+        return y * std + mean
+
+    def restore_array(self, rgb: np.ndarray) -> np.ndarray:
+        """RGB float/uint8 (H, W, 3) in [0, 255] -> restored float32 (H, W,
+        3) in [0, 255] (clipped)."""
+        if rgb.ndim != 3 or rgb.shape[2] != 3:
+            raise ValueError(f'expected an (H, W, 3) RGB array, got shape '
+                             f'{rgb.shape}')
+        x = torch.from_numpy(np.ascontiguousarray(rgb, np.float32))
+        y = self.restore_tensor(x.permute(2, 0, 1)[None])
+        return y[0].permute(1, 2, 0).clamp(0, 255).cpu().numpy()
+
+    # ------------------------------------------------------------ files
+    def restore_image(self, image: Union[str, LoadedImage]) -> np.ndarray:
+        """A file (or a loaded image) -> the array to write: same bit depth
+        and channels as the input (grey stays grey, alpha passes through)."""
+        img = read_image(image) if isinstance(image, str) else image
+        return to_output_array(self.restore_array(img.rgb), img)
+
+    def __call__(self, inputs: Union[str, np.ndarray, Sequence]):
+        """One path / RGB array -> restored float32 RGB (H, W, 3) in
+        [0, 255]; a list -> a list; a folder -> {file: array}."""
+        from .image_io import list_inputs
+        if isinstance(inputs, np.ndarray):
+            return self.restore_array(inputs)
+        if isinstance(inputs, (list, tuple)):
+            return [self(i) for i in inputs]
+        if osp.isdir(inputs):
+            return {p: self(p) for p in list_inputs(inputs)}
+        return self.restore_array(read_image(inputs).rgb)
+
+    def restore_files(self, paths: Sequence[str], out_dir: str,
+                      names: Optional[Sequence[str]] = None,
+                      progress: bool = False) -> Dict[str, str]:
+        """Restore every path into ``out_dir`` (under ``names`` or the base
+        names). Unreadable files are skipped and returned as {path: why};
+        restored ones are written."""
+        from .image_io import UnreadableImageError
+        names = names or [osp.basename(p) for p in paths]
+        failed = {}
+        it = zip(paths, names)
+        if progress:
+            from tqdm import tqdm
+            it = tqdm(list(it), desc='restoring', unit='img')
+        for path, name in it:
+            try:
+                img = read_image(path)
+            except UnreadableImageError as err:
+                failed[path] = str(err)
+                continue
+            write_image(osp.join(out_dir, name), self.restore_image(img))
+        return failed
