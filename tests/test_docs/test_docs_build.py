@@ -95,12 +95,16 @@ def test_every_command_shown_exists():
     problems, checked = [], 0
     for page, text in {**own, **generated}.items():
         for line in _code_lines(text):
-            for script in re.findall(r'(tools/[\w/]+\.(?:py|sh))', line):
+            # scripts of the repository (tools/...) and test files shown in
+            # pytest commands (tests/...): each must exist
+            for script in re.findall(
+                    r'(?<![\w/])((?:tools|tests)/[\w/]+\.(?:py|sh))', line):
                 checked += 1
                 if not os.path.isfile(os.path.join(REPO, script)):
                     problems.append(f'{page}: {script} does not exist')
                     continue
-                if page in own and script.endswith('.py'):
+                if page in own and script.startswith('tools/') and \
+                        script.endswith('.py'):
                     src = _flag_sources(script)
                     for flag in re.findall(r'\s(--[a-z][\w-]*)', line):
                         if f"'{flag}'" not in src:
