@@ -1,11 +1,14 @@
 """Test a checkpoint on every test set of a config and print one table.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--no-images]
+                         [--save-restored DIR]
                          [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
 
 The table (a row per benchmark, PSNR/SSIM on RGB and Y, and the average) is
 printed by BenchmarkTableHook and saved under the work dir's run folder with
-the input | output | GT images of BasicVisualizationHook.
+the input | output | GT images of BasicVisualizationHook. With
+``--save-restored DIR`` every restored image is also written alone to
+``DIR/<benchmark>/<file name>.png``.
 """
 import argparse
 import os
@@ -24,6 +27,9 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--no-images', action='store_true',
                         help='do not save input | output | GT images')
+    parser.add_argument('--save-restored', metavar='DIR',
+                        help='write each restored image to '
+                        'DIR/<benchmark>/<name>.png')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -39,6 +45,9 @@ def main(argv=None):
     if args.no_images:
         cfg.custom_hooks = [h for h in cfg.get('custom_hooks', [])
                             if h.get('type') != 'BasicVisualizationHook']
+    if args.save_restored:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='SaveRestoredHook', out_dir=args.save_restored)]
     runner = Runner.from_cfg(cfg)
     runner.test()
 

@@ -52,7 +52,20 @@ def test_one_command_tests_every_task(tmp_path, real_photos, save_rgb,
                    f'dataset.pipeline.1.kernel_file={kernels}')
     work = tmp_path / 'test'
     test_tool.main([MTUL, str(ckpt), '--work-dir', str(work), '--no-images',
+                    '--save-restored', str(tmp_path / 'restored'),
                     '--cfg-options', *options])
+    # --save-restored: one folder per benchmark, the images by file name,
+    # RGB photos written the right way round
+    import cv2
+    for task in TASKS:
+        names = sorted(os.listdir(tmp_path / 'restored' / task))
+        assert names == ['k0.png', 'k1.png'], task
+    out = cv2.imread(str(tmp_path / 'restored' / 'jpeg' / 'k0.png'))
+    gt = cv2.imread(str(tmp_path / 'sets' / 'Kodak24' / 'k0.png'))
+    assert out.shape == gt.shape
+    same = np.abs(out.astype(int) - gt).mean()
+    swapped = np.abs(out[..., ::-1].astype(int) - gt).mean()
+    assert same < swapped, (same, swapped)
     [table] = glob.glob(f'{work}/*/benchmark_table.txt')
     rows = [[c.strip() for c in line.split('|')[1:-1]] for line in
             open(table).read().splitlines() if line.startswith('|')][1:]

@@ -3,8 +3,10 @@ from .importance_hook import ImportanceEstimationHook
 from .incremental_schedule_hook import IncrementalScheduleHook
 from .nonfinite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .random_state_hook import RandomStateHook
+from .save_restored_hook import SaveRestoredHook
 
 __all__ = [
     'ImportanceEstimationHook', 'IncrementalScheduleHook', 'NonFiniteLossHook',
-    'NonFiniteLossError', 'RandomStateHook', 'CheckpointCompatibilityHook'
+    'NonFiniteLossError', 'RandomStateHook', 'CheckpointCompatibilityHook',
+    'SaveRestoredHook'
 ]
