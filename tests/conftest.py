@@ -91,3 +91,16 @@ def registered():
     from mmdiffir.utils import register_all_modules
     register_all_modules()
     return True
+
+
+@pytest.fixture
+def train_root(shared_data, tmp_path, real_photos, save_rgb) -> Path:
+    """A folder with T91/ and Train400/ subfolders of clean photos (the CPU
+    configs' training layout): ../shared/data/train, or the real photos
+    written into both when the shared data is absent."""
+    if shared_data is not None and (shared_data / 'train' / 'T91').is_dir():
+        return shared_data / 'train'
+    for i, img in enumerate(real_photos):
+        for sub in ('T91', 'Train400'):
+            save_rgb(tmp_path / 'photos' / sub / f'{i}.png', img)
+    return tmp_path / 'photos'

@@ -20,18 +20,8 @@ def _cfg(base, work, train_root, **kw):
     return cfg
 
 
-def _train_root(shared_data, tmp_path, real_photos, save_rgb):
-    if shared_data is not None and (shared_data / 'train' / 'T91').is_dir():
-        return shared_data / 'train'
-    for i, img in enumerate(real_photos):
-        for sub in ('T91', 'Train400'):
-            save_rgb(tmp_path / 'photos' / sub / f'{i}.png', img)
-    return tmp_path / 'photos'
-
-
-def test_tmddp_then_gef_then_resume(tmp_path, registered, shared_data,
-                                    real_photos, save_rgb):
-    root = _train_root(shared_data, tmp_path, real_photos, save_rgb)
+def test_tmddp_then_gef_then_resume(tmp_path, registered, train_root):
+    root = train_root
     pre = tmp_path / 'tmddp'
     Runner.from_cfg(_cfg(TMDDP, pre, root, max_iters=2)).train()
     stage1 = safe_torch_load(pre / 'iter_2.pth')['state_dict']

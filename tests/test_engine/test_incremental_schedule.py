@@ -83,16 +83,6 @@ def _cfg(work_dir, train_root, gen_prob_ramp=(0.0, 0.1)):
     return cfg
 
 
-@pytest.fixture
-def train_root(shared_data, tmp_path, real_photos, save_rgb):
-    if shared_data is not None and (shared_data / 'train' / 'T91').is_dir():
-        return shared_data / 'train'
-    for i, img in enumerate(real_photos):
-        for sub in ('T91', 'Train400'):
-            save_rgb(tmp_path / 'photos' / sub / f'{i}.png', img)
-    return tmp_path / 'photos'
-
-
 def _train(cfg, resume_from=None):
     if resume_from is not None:
         cfg.resume, cfg.load_from = True, str(resume_from)

@@ -7,19 +7,11 @@ from typing import Optional
 
 import torch
 from mmagic.models import BaseEditModel
-from mmengine.logging import MessageHub
 
 from mmdiffir.registry import MODELS
+from mmdiffir.utils.runtime import current_iter
 from .diffir_s1 import gt_of
 from .s1_teacher import FrozenS1Mixin
-
-
-def current_iter() -> int:
-    """The Runner's iteration (RuntimeInfoHook writes it to the message hub
-    before every step; it is restored on resume). Outside a Runner nothing
-    has set it and training counts as iteration 0."""
-    value = MessageHub.get_current_instance().get_info('iter')
-    return 0 if value is None else int(value)
 
 
 @MODELS.register_module()

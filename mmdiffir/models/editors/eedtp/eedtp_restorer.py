@@ -14,13 +14,13 @@ import torch
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, all_reduce_params, get_dist_info
-from mmengine.logging import MessageHub
 from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
                                                  grads_or_zeros)
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
+from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
 from .layer_depth import execution_depths
 
@@ -155,14 +155,6 @@ class EEDTPRestorer(BaseEditModel):
         return self.generator(inputs)
 
     # ------------------------------------------------------------ draws
-    @staticmethod
-    def current_iter() -> int:
-        """The Runner's iteration (RuntimeInfoHook puts it in the message
-        hub before each step and it is restored on resume); 0 outside a
-        Runner."""
-        value = MessageHub.get_current_instance().get_info('iter')
-        return 0 if value is None else int(value)
-
     def _key(self, *parts: int) -> int:
         return int(np.random.SeedSequence(
             [int(self.draw_seed), *map(int, parts)]).generate_state(1)[0])
@@ -197,7 +189,7 @@ class EEDTPRestorer(BaseEditModel):
         || f(x_t, t) - x0 ||_1 (draws: :meth:`keyed_draws` at ``step``,
         default the current iteration)."""
         t, eps = self.keyed_draws(
-            gt, self.current_iter() if step is None else step, stream)
+            gt, current_iter() if step is None else step, stream)
         x_t = self.schedule.add_noise(gt, t, eps)
         return self.pixel_loss.generation(self.restore(x_t, t), gt)
 
@@ -221,7 +213,7 @@ class EEDTPRestorer(BaseEditModel):
         """Whether this GEF iteration adds the diffusion terms: a draw keyed
         by (draw_seed, iteration) like :meth:`keyed_draws`, so every process
         makes the same choice and a resumed run the same as the original."""
-        u = np.random.default_rng(self._key(2, self.current_iter())).random()
+        u = np.random.default_rng(self._key(2, current_iter())).random()
         return bool(u < self.pixel_loss.gen_prob)
 
     def compute_gradients(self, inputs, data_samples, params,
