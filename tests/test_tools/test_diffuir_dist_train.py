@@ -25,10 +25,13 @@ def test_dist_train_diffuir_two_cpu_processes(tmp_path, shared_data):
                'val_dataloader=None', 'val_evaluator=None',
                'default_hooks.logger.interval=1',
                'custom_hooks.2.begin_iter=1']
+    # the config names its files relative to data/: run where data/ links
+    # to the shared data (a clean checkout has no such link)
+    (tmp_path / 'data').symlink_to(shared_data)
     proc = subprocess.run(
         ['bash', os.path.join(REPO, 'tools/dist_train.sh'), CPU, '2',
          '--work-dir', str(work), '--cfg-options', *options],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (work / 'iter_2.pth').is_file()
     [log] = glob.glob(f'{work}/*/*.log')
