@@ -1,8 +1,9 @@
 """A training process killed with SIGKILL at an arbitrary point and
 restarted with ``--resume`` ends with the weights of an uninterrupted run,
 for each model family: plain, EEDTP MTUL (incremental stages, importance
-estimate, keyed diffusion draws, adapters) and DiffIR stage 2 (random IPR
-noise drawn from torch's global stream, restored by RandomStateHook)."""
+estimate, keyed diffusion draws, adapters), DiffIR stage 2 (random IPR
+noise drawn from torch's global stream, restored by RandomStateHook) and
+DiffUIR (random t and noise, mixed-task batches, EMA weights)."""
 import os
 import signal
 import subprocess
@@ -59,6 +60,14 @@ custom_hooks = [
         '''
 model = dict(s1_checkpoint=None, encoder_iter=2)
 train_dataloader = dict(batch_size=2, num_workers=0)
+'''),
+    'diffuir': (
+        'configs/diffuir/diffuir_unet-t16_1xb8-lr5e-4-1500_allinone5-cpu.py',
+        '''
+train_dataloader = dict(batch_size=2, num_workers=0,
+                        sampler=dict(batch_size=2))
+custom_hooks = [dict(type='EMAHook', ema_type='ExponentialMovingAverage',
+                     momentum=0.005, interval=1, begin_iter=2)]
 '''),
 }
 
