@@ -19,7 +19,6 @@ import subprocess
 import sys
 
 import pytest
-import torch
 
 from mmdiffir.utils import safe_torch_load
 from tests.helpers import REPO

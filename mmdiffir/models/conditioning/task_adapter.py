@@ -17,7 +17,7 @@ experts and exactly the same function, but one kernel launch per layer
 instead of N.
 """
 import functools
-from typing import Dict, List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F

@@ -19,7 +19,7 @@ conv output) and a 1x1 conv to 3 channels. Input sizes are reflect-padded to
 a multiple of 2**L and the output cropped back.
 """
 import math
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
