@@ -32,10 +32,15 @@ class CheckpointCompatibilityHook(Hook):
         own = model.state_dict()
         source = getattr(runner, '_load_from', None) or \
             'the checkpoint being resumed'
+        # EEDTP's anchor buffers are derived state indexed by trainable
+        # parameter (re-estimated by ImportanceEstimationHook): a model that
+        # trains another parameter set (e.g. adapters only) legitimately
+        # differs there
         mismatched = [
             f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
             for k, v in state.items()
-            if k in own and hasattr(v, 'shape') and v.shape != own[k].shape
+            if k in own and not k.startswith('anchor.')
+            and hasattr(v, 'shape') and v.shape != own[k].shape
         ]
         if mismatched:
             raise ValueError(
