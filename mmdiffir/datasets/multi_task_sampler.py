@@ -9,6 +9,7 @@ differently for different worker counts). Here the task set is a pure
 function of the draw number, so stage ``k`` starts exactly at its first
 iteration for any ``num_workers`` and after any resume.
 """
+import bisect
 from typing import Iterator, List, Optional, Sequence
 
 import torch
@@ -58,6 +59,15 @@ class MultiTaskSampler(Sampler):
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.stage_iters = as_stage_iters(stage_iters, dataset.t_mats)
+        # first iteration ([0] when not incremental) and active tasks of
+        # each stage, fixed from here on
+        self.boundaries = [0]
+        for n in self.stage_iters[:-1]:
+            self.boundaries.append(self.boundaries[-1] + n)
+        self._active = [
+            tasks_of_stage(dataset.t_mats, k)
+            for k in range(len(self.stage_iters))
+        ] or [list(range(len(dataset.task_names)))]
         self.rank, self.world_size = get_dist_info()
         self.seed = sync_random_seed() if seed is None else int(seed)
 
@@ -67,26 +77,16 @@ class MultiTaskSampler(Sampler):
         return bool(self.stage_iters)
 
     @property
-    def boundaries(self) -> List[int]:
-        """First iteration of each stage (``[0]`` when not incremental)."""
-        starts = [0]
-        for n in self.stage_iters[:-1]:
-            starts.append(starts[-1] + n)
-        return starts
-
-    @property
     def num_stages(self) -> int:
         return len(self.stage_iters) or 1
 
     def stage_at(self, iteration: int) -> int:
         """0-based stage that trains ``iteration``."""
-        return sum(1 for b in self.boundaries[1:] if iteration >= b)
+        return bisect.bisect_right(self.boundaries, iteration) - 1
 
     def tasks_at(self, iteration: int) -> List[int]:
         """Indices of the tasks active at ``iteration``."""
-        if not self.incremental:
-            return list(range(len(self.dataset.task_names)))
-        return tasks_of_stage(self.dataset.t_mats, self.stage_at(iteration))
+        return self._active[self.stage_at(iteration)]
 
     def stage_task_names(self) -> List[List[str]]:
         """Task names newly introduced by each stage."""
@@ -102,12 +102,15 @@ class MultiTaskSampler(Sampler):
                   for k in range(len(ds.task_names))]
         cursors = [0] * len(orders)
         ratios = torch.tensor(ds.ratios, dtype=torch.float64)
+        stage_probs = []  # ratios of the active tasks, 0 elsewhere
+        for active in self._active:
+            probs = torch.zeros_like(ratios)
+            probs[active] = ratios[active]
+            stage_probs.append(probs)
         global_batch = self.batch_size * self.world_size
         n = 0
         while True:
-            active = self.tasks_at(n // global_batch)
-            probs = torch.zeros_like(ratios)
-            probs[active] = ratios[active]
+            probs = stage_probs[self.stage_at(n // global_batch)]
             k = int(torch.multinomial(probs, 1, generator=g))
             if cursors[k] == len(orders[k]):  # a new pass over task k
                 orders[k] = torch.randperm(len(orders[k]),

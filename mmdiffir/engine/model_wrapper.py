@@ -10,7 +10,7 @@ from mmdiffir.registry import MODEL_WRAPPERS
 class ManualGradSyncWrapper(nn.Module):
     """Distributed training for models whose ``train_step`` computes its
     gradients with ``torch.autograd.grad`` and averages them over processes
-    itself (EEDTPRestorer, via ``apply_gradients``).
+    itself (EEDTPRestorer, in ``compute_gradients`` via ``global_mean``).
 
     Why not mmengine's ``MMDistributedDataParallel``: it calls the model's
     ``forward(mode='loss')`` and one ``backward`` of the summed loss, which

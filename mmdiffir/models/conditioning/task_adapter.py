@@ -25,7 +25,8 @@ from torch import nn
 
 from mmdiffir.registry import MODELS
 from .hook_utils import probe_output_shapes, select_modules
-from .time_conditioning import _head_key, sinusoidal_embedding
+from .time_conditioning import (_head_key, as_time_steps,
+                                sinusoidal_embedding)
 
 
 class MoEAdapter(nn.Module):
@@ -170,17 +171,7 @@ class TaskAdapter(nn.Module):
 
     def set_time(self, t: Union[int, torch.Tensor, None]) -> None:
         """t_mat for the following forwards: (B,), (1,), an int or None."""
-        if t is None:
-            self._time = None
-            return
-        t = torch.as_tensor(t).reshape(-1)
-        if t.dtype.is_floating_point or t.dtype == torch.bool:
-            raise TypeError(f'time steps must be integers, got {t.dtype}')
-        if t.device.type == 'cpu' and t.numel() and (
-                t.min() < 0 or t.max() > self.num_steps):
-            raise ValueError(f'time steps must lie in 0..{self.num_steps}, '
-                             f'got {t.tolist()}')
-        self._time = t
+        self._time = None if t is None else as_time_steps(t, self.num_steps)
 
     def _hook(self, key: str, module, args, h: torch.Tensor) -> torch.Tensor:
         if self._time is None:

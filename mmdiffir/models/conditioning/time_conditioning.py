@@ -50,6 +50,22 @@ def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     return emb
 
 
+def as_time_steps(t: Union[int, torch.Tensor], num_steps: int,
+                  device=None) -> torch.Tensor:
+    """``t`` as a 1-D integer tensor of steps in 0..num_steps (an int or
+    a (B,) tensor); TypeError / ValueError name what is wrong."""
+    t = torch.as_tensor(t, device=device)
+    if t.dtype.is_floating_point or t.dtype == torch.bool:
+        raise TypeError(f'time steps must be integers, got {t.dtype}')
+    t = t.reshape(-1)
+    # Range check only on CPU: on a GPU it would force a host sync.
+    if t.device.type == 'cpu' and t.numel() and (
+            t.min() < 0 or t.max() > num_steps):
+        raise ValueError(f'time steps must lie in 0..{num_steps}, '
+                         f'got {t.tolist()}')
+    return t
+
+
 def _head_key(name: str) -> str:
     # ModuleDict keys may not contain '.', module names always do.
     return name.replace('.', '-')
@@ -206,16 +222,8 @@ class TimeConditioner(nn.Module):
 
     # ---------------------------------------------------------------- time
     def _check_time(self, t: Union[int, torch.Tensor]) -> torch.Tensor:
-        t = torch.as_tensor(t, device=next(self.parameters()).device)
-        if t.dtype.is_floating_point or t.dtype == torch.bool:
-            raise TypeError(f'time steps must be integers, got {t.dtype}')
-        t = t.reshape(-1)
-        # Range check only on CPU: on a GPU it would force a host sync.
-        if t.device.type == 'cpu' and t.numel() and (
-                t.min() < 0 or t.max() > self.num_steps):
-            raise ValueError(f'time steps must lie in 0..{self.num_steps}, '
-                             f'got {t.tolist()}')
-        return t
+        return as_time_steps(t, self.num_steps,
+                             next(self.parameters()).device)
 
     def set_time(self, t: Union[int, torch.Tensor, None]) -> None:
         """Time for the following forward passes: LongTensor (B,) (one step

@@ -49,13 +49,20 @@ def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
     return [x - coef * r for x, r in zip(g, ref)]
 
 
-def apply_gradients(params: Sequence[torch.Tensor],
-                    grads: Sequence[torch.Tensor], optim_wrapper) -> None:
-    """Set ``p.grad``, average it over processes (mmengine's coalesced
-    ``all_reduce_params``; a no-op on one process), and step the optimizer
-    through the wrapper (so its gradient clipping applies)."""
+def global_mean(grads: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+    """Detached gradients averaged over processes (mmengine's coalesced
+    ``all_reduce_params``; a no-op on one process): the gradient of the
+    global batch."""
     grads = [g.detach() for g in grads]
     all_reduce_params(grads, op='mean')
+    return grads
+
+
+def apply_gradients(params: Sequence[torch.Tensor],
+                    grads: Sequence[torch.Tensor], optim_wrapper) -> None:
+    """Set ``p.grad`` to ``grads`` (already the global batch's, see
+    :func:`global_mean`) and step the optimizer through the wrapper (so its
+    gradient clipping applies)."""
     for p, g in zip(params, grads):
         p.grad = g.to(p.dtype)
     optim_wrapper.step()

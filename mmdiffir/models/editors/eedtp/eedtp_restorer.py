@@ -13,12 +13,12 @@ import numpy as np
 import torch
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
-from mmengine.dist import all_reduce, all_reduce_params, get_dist_info
+from mmengine.dist import all_reduce, get_dist_info
 from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
-                                                 grads_or_zeros)
+                                                 global_mean, grads_or_zeros)
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
@@ -218,15 +218,17 @@ class EEDTPRestorer(BaseEditModel):
 
     def compute_gradients(self, inputs, data_samples, params,
                           use_diffusion: Optional[bool] = None):
-        """The gradient of this iteration's objective for ``params`` and the
-        logged terms. ``use_diffusion`` forces (or skips) the diffusion terms
-        in GEF; None draws it with probability ``gen_prob``."""
+        """The gradient of this iteration's objective for ``params``,
+        averaged over processes (the global batch's), and the logged terms.
+        ``use_diffusion`` forces (or skips) the diffusion terms in GEF; None
+        draws it with probability ``gen_prob``."""
         loss_fn = self.pixel_loss
         gt = data_samples.gt_img
         if self.stage == 'tmddp':
             l_gen = self.diffusion_loss(gt)
             grads = torch.autograd.grad(l_gen, params, allow_unused=True)
-            return grads_or_zeros(grads, params), dict(loss_gen=l_gen.detach())
+            return global_mean(grads_or_zeros(grads, params)), dict(
+                loss_gen=l_gen.detach())
 
         t_mat = self._sample_t_mat(data_samples, inputs.shape[0])
         terms = loss_fn.restoration(self.restore(inputs, t_mat), gt)
@@ -240,20 +242,17 @@ class EEDTPRestorer(BaseEditModel):
             l_res, params, allow_unused=True, create_graph=double), params)
         if not use_diffusion:
             log['loss'] = l_res.detach()
-            return g_res, log
+            return global_mean(g_res), log
 
         l_gen = self.diffusion_loss(gt)
         g_gen = grads_or_zeros(torch.autograd.grad(
             l_gen, params, allow_unused=True, create_graph=double), params)
         if not double:
             # the surgery (a nonlinear function of both gradients) acts on
-            # the global batch's gradients, as with one process; the final
-            # average in apply_gradients then changes nothing. (The
-            # double-backward L_orthog keeps per-process graphs.)
-            g_res = [g.detach() for g in g_res]
-            g_gen = [g.detach() for g in g_gen]
-            all_reduce_params(g_res, op='mean')
-            all_reduce_params(g_gen, op='mean')
+            # the global batch's gradients, as with one process. (The
+            # double-backward L_orthog keeps per-process graphs and is
+            # averaged at the end.)
+            g_res, g_gen = global_mean(g_res), global_mean(g_gen)
         # the layer-wise decay of a multi-task batch uses its mean t_mat:
         # the global batch's (a per-process mean would make the update
         # depend on how the batch is split over processes)
@@ -276,6 +275,8 @@ class EEDTPRestorer(BaseEditModel):
             g_extra = grads_or_zeros(torch.autograd.grad(
                 extra, params, allow_unused=True), params)
             grads = [g + e for g, e in zip(grads, g_extra)]
+        if double:  # L_reg's gradient is the same on every process
+            grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
         log['loss'] = (l_res + extra).detach() + loss_fn.gen_weight * \
             l_gen.detach()
@@ -297,9 +298,8 @@ class EEDTPRestorer(BaseEditModel):
             with torch.enable_grad():
                 l_gen = self.diffusion_loss(data['data_samples'].gt_img,
                                             step=n, stream=1)
-                grads = grads_or_zeros(torch.autograd.grad(
-                    l_gen, params, allow_unused=True), params)
-            all_reduce_params(grads, op='mean')
+                grads = global_mean(grads_or_zeros(torch.autograd.grad(
+                    l_gen, params, allow_unused=True), params))
             total = [t + g.abs() for t, g in zip(total, grads)]
             n += 1
         if n == 0:
