@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 # ../shared/data next to the repository (see its README), or an override.
+# MMDIFFIR_NO_SHARED_DATA=1 makes every fixture behave as on a machine
+# without it (a fresh clone): .ci/run runs the suite both ways.
 _SHARED = Path(os.environ.get(
     'MMDIFFIR_SHARED_DATA',
     Path(__file__).resolve().parents[2] / 'shared' / 'data'))
+_HIDE_SHARED = os.environ.get('MMDIFFIR_NO_SHARED_DATA', '') not in ('', '0')
 
 # Small crops keep every test fast; all photos are at least this large.
 PHOTO_HW = (96, 128)
@@ -35,8 +38,9 @@ def _read_rgb(path: str) -> np.ndarray:
 
 @pytest.fixture(scope='session')
 def shared_data() -> Optional[Path]:
-    """The shared real-data folder, or None when this checkout lacks it."""
-    return _SHARED if _SHARED.is_dir() else None
+    """The shared real-data folder, or None when this checkout lacks it
+    (or MMDIFFIR_NO_SHARED_DATA is set)."""
+    return _SHARED if _SHARED.is_dir() and not _HIDE_SHARED else None
 
 
 def _photo_paths(shared: Optional[Path]) -> List[str]:
@@ -94,13 +98,38 @@ def registered():
 
 
 @pytest.fixture
-def train_root(shared_data, tmp_path, real_photos, save_rgb) -> Path:
+def train_root(data_tree) -> Path:
     """A folder with T91/ and Train400/ subfolders of clean photos (the CPU
-    configs' training layout): ../shared/data/train, or the real photos
-    written into both when the shared data is absent."""
-    if shared_data is not None and (shared_data / 'train' / 'T91').is_dir():
-        return shared_data / 'train'
-    for i, img in enumerate(real_photos):
-        for sub in ('T91', 'Train400'):
-            save_rgb(tmp_path / 'photos' / sub / f'{i}.png', img)
-    return tmp_path / 'photos'
+    configs' training layout): ../shared/data/train or its stand-in."""
+    return data_tree / 'train'
+
+
+# The parts of the shared data's layout that the CPU configs and the runner
+# tests read; data_tree builds them from the embedded photos when needed.
+STAND_IN_PHOTO_DIRS = ('train/T91', 'train/Train400', 'denoise/Kodak24',
+                       'denoise/CBSD68')
+LEVIN_KERNELS = 'deblur/kernels/Levin09.mat'
+
+
+@pytest.fixture(scope='session')
+def data_tree(shared_data, tmp_path_factory, real_photos) -> Path:
+    """A folder laid out like ../shared/data for what the CPU configs read
+    (``STAND_IN_PHOTO_DIRS`` and ``LEVIN_KERNELS``): the shared data itself,
+    or, without it, a stand-in: the embedded real photos in each photo
+    folder and three camera-shake-like kernels in Levin09.mat's HDF5 format.
+    Tests that need the real files themselves (published LR images, the
+    real kernels) use ``shared_data`` and skip, naming them."""
+    if shared_data is not None and all(
+            (shared_data / d).is_dir() for d in STAND_IN_PHOTO_DIRS) and \
+            (shared_data / LEVIN_KERNELS).is_file():
+        return shared_data
+    from tests.kernel_files import asymmetric_kernels, write_matlab_v73
+    root = tmp_path_factory.mktemp('data_tree')
+    for sub in STAND_IN_PHOTO_DIRS:
+        (root / sub).mkdir(parents=True)
+        for i, img in enumerate(real_photos):
+            assert cv2.imwrite(str(root / sub / f'photo{i}.png'),
+                               np.ascontiguousarray(img[..., ::-1]))
+    (root / LEVIN_KERNELS).parent.mkdir(parents=True)
+    write_matlab_v73(root / LEVIN_KERNELS, asymmetric_kernels())
+    return root

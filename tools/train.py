@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.checkpoint import checkpoint_to_resume  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
                                    load_config)
 
@@ -37,7 +38,8 @@ def main(argv=None):
         enable_amp(cfg)
     if args.resume == 'auto':
         cfg.resume = True
-        cfg.load_from = None
+        # None: mmengine's own search (it finds nothing and starts over)
+        cfg.load_from = checkpoint_to_resume(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume

@@ -13,8 +13,11 @@ objects): set the environment variable ``MMDIFFIR_TRUSTED_CHECKPOINTS=1``.
 import builtins
 import os
 import pickle
+import re
+import sys
 import tempfile
 from collections import OrderedDict, defaultdict
+from typing import Optional
 
 import numpy as np
 import torch
@@ -120,3 +123,36 @@ def register_atomic_local_backend() -> None:
     through :class:`AtomicLocalBackend`."""
     register_backend('local', AtomicLocalBackend, force=True, prefixes='')
     fileio_io.backend_instances.clear()  # drop cached LocalBackend objects
+
+
+def checkpoint_to_resume(work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` (no value) continues from, or None.
+
+    mmengine reads the path from ``work_dir/last_checkpoint``, which its
+    CheckpointHook rewrites in place (``open(..., 'w')``), not atomically:
+    a run killed in that instant leaves the file empty, and the resume then
+    fails with "checkpoint file not found: ''". The checkpoints themselves
+    are written atomically (:class:`AtomicLocalBackend`), so in that case
+    (or when the named file is gone) the newest ``iter_N.pth`` /
+    ``epoch_N.pth`` in ``work_dir`` is the one to continue from; it is
+    printed, not picked silently.
+    """
+    last = os.path.join(work_dir, 'last_checkpoint')
+    if not os.path.isfile(last):
+        return None
+    with open(last) as f:
+        named = f.read().strip()
+    if named and os.path.isfile(named):
+        return named
+    steps = []
+    for name in os.listdir(work_dir):
+        match = re.fullmatch(r'(?:iter|epoch)_(\d+)\.pth', name)
+        if match:
+            steps.append((int(match.group(1)), name))
+    if not steps:
+        return None
+    newest = os.path.join(work_dir, max(steps)[1])
+    print(f'[resume] {last} names {named!r}, which is not a file (a run '
+          f'killed while it was rewritten); resuming from the newest '
+          f'checkpoint in the work dir: {newest}', file=sys.stderr)
+    return newest

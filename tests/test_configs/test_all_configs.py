@@ -48,37 +48,29 @@ def test_config_types_registered_and_model_builds(path, registered):
     assert sum(p.numel() for p in model.parameters()) > 0
 
 
-def _rebase_data_files(node, shared_data):
+def _rebase_data_files(node, data_tree):
     """Configs name files under ``data/`` (the OpenMMLab symlink to the data
     sets, e.g. blur kernels); a clean checkout has no such link, so point
-    them at ../shared/data, or skip when that is absent too."""
+    them at ../shared/data or its stand-in (conftest's data_tree)."""
     if isinstance(node, dict):
         for k, v in node.items():
             if isinstance(v, str) and v.startswith('data/') and k != \
                     'data_root':
-                if shared_data is None:
-                    pytest.skip(f'{v} needs ../shared/data')
-                node[k] = str(shared_data / v[len('data/'):])
+                node[k] = str(data_tree / v[len('data/'):])
+                assert osp.exists(node[k]), f'{v}: not in the data tree'
             else:
-                _rebase_data_files(v, shared_data)
+                _rebase_data_files(v, data_tree)
     elif isinstance(node, list):
         for v in node:
-            _rebase_data_files(v, shared_data)
+            _rebase_data_files(v, data_tree)
 
 
-def _small_train_set(cfg, shared_data, tmp_path, real_photos, save_rgb):
+def _small_train_set(cfg, data_tree):
     """Point the CPU config's training set (each task's, for a multi-task
-    set) at ../shared/data/train, or at a folder of real photos when the
-    shared data is absent."""
+    set) at ../shared/data/train or its stand-in."""
     ds = cfg.train_dataloader.dataset
-    _rebase_data_files(ds, shared_data)
-    if shared_data is not None and (shared_data / 'train').is_dir():
-        root = str(shared_data / 'train')
-    else:
-        for i, img in enumerate(real_photos):
-            save_rgb(tmp_path / 'T91' / f'{i}.png', img)
-            save_rgb(tmp_path / 'Train400' / f'{i}.png', img)
-        root = str(tmp_path)
+    _rebase_data_files(ds, data_tree)
+    root = str(data_tree / 'train')
     parts = [t.dataset for t in ds.tasks] if ds.type == 'MultiTaskDataset' \
         else [ds]
     for part in parts:
@@ -87,12 +79,11 @@ def _small_train_set(cfg, shared_data, tmp_path, real_photos, save_rgb):
 
 
 @pytest.mark.parametrize('path', CPU_BASELINES, ids=osp.basename)
-def test_cpu_baseline_one_training_iteration(path, registered, shared_data,
-                                             tmp_path, real_photos, save_rgb):
+def test_cpu_baseline_one_training_iteration(path, registered, data_tree):
     from mmengine.optim import build_optim_wrapper
     cfg = Config.fromfile(path)
     dataset = R.DATASETS.build(
-        _small_train_set(cfg, shared_data, tmp_path, real_photos, save_rgb))
+        _small_train_set(cfg, data_tree))
     batch = pseudo_collate([dataset[i] for i in range(2)])
     torch.manual_seed(0)
     model = R.MODELS.build(cfg.model)

@@ -11,6 +11,8 @@ from mmdiffir.datasets.transforms import (AddGaussianNoise, BicubicDownsample,
                                           GaussianBlur, Haze, JPEGCompression,
                                           KernelBlur, LowLight, MotionBlur,
                                           RainStreaks, load_kernels)
+from tests.kernel_files import (asymmetric_kernels, write_matlab_v5,
+                                write_matlab_v73)
 
 
 def psnr(a, b):
@@ -18,50 +20,11 @@ def psnr(a, b):
         np.asarray(a, np.float64), np.asarray(b, np.float64), data_range=255)
 
 
-# ---------------------------------------------------------------- kernels --
-def _asymmetric_kernels():
-    """Camera-shake-like strokes that are not symmetric under transposition
-    or flipping (so a reader that transposes wrongly is caught)."""
-    ks = []
-    for size, path in ((9, [(1, 1), (1, 2), (2, 3), (3, 3), (4, 5)]),
-                       (13, [(2, 9), (3, 8), (4, 8), (6, 7), (9, 6)]),
-                       (11, [(5, 1), (5, 2), (6, 4), (6, 5), (8, 9)])):
-        k = np.zeros((size, size))
-        for w, (y, x) in enumerate(path, 1):
-            k[y, x] = w
-        ks.append(k / k.sum())
-    return ks
-
-
-def write_matlab_v73(path, kernels, name='kernels'):
-    """A MATLAB v7.3 (HDF5) cell array, stored column-major as MATLAB does."""
-    import h5py
-    with h5py.File(path, 'w') as f:
-        refs = [f.create_dataset(f'#refs#/k{i}', data=k.T).ref
-                for i, k in enumerate(kernels)]
-        cell = f.create_dataset(name, data=np.array(refs, h5py.ref_dtype)
-                                [:, None])
-        cell.attrs['MATLAB_class'] = np.bytes_('cell')
-
-
-def write_matlab_v5(path, kernels, name='kernels'):
-    from scipy.io import savemat
-    cell = np.empty((1, len(kernels)), object)
-    for i, k in enumerate(kernels):
-        cell[0, i] = k
-    savemat(path, {name: cell})
-
-
 @pytest.fixture(scope='session')
-def kernel_file(shared_data, tmp_path_factory):
-    """Levin09.mat (8 real kernels, HDF5) or a stand-in of the same format."""
-    if shared_data is not None:
-        path = shared_data / 'deblur' / 'kernels' / 'Levin09.mat'
-        if path.is_file():
-            return str(path)
-    path = tmp_path_factory.mktemp('kernels') / 'synthetic_v73.mat'
-    write_matlab_v73(path, _asymmetric_kernels())
-    return str(path)
+def kernel_file(data_tree):
+    """Levin09.mat (8 real kernels, HDF5) or the stand-in of the same
+    format (see conftest's data_tree)."""
+    return str(data_tree / 'deblur' / 'kernels' / 'Levin09.mat')
 
 
 # ------------------------------------------------------------------ cases --
@@ -223,7 +186,8 @@ def test_bicubic_crops_gt_to_a_multiple_of_scale(photo):
 def test_bicubic_matches_matlab_on_set5(shared_data):
     """The published Set5 x4 LR images were made with MATLAB's imresize."""
     if shared_data is None:
-        pytest.skip('shared data (Set5) not available')
+        pytest.skip('needs ../shared/data/sr/Set5/image_SRF_4 (the published '
+                    'MATLAB-made LR images; nothing embedded stands in)')
     folder = shared_data / 'sr' / 'Set5' / 'image_SRF_4'
     hr = cv2.imread(str(folder / 'img_001_SRF_4_HR.png'))
     lr = cv2.imread(str(folder / 'img_001_SRF_4_LR.png'))
@@ -311,7 +275,7 @@ def test_kernel_blur_is_a_true_convolution(photo, kernel_file):
 
 
 def test_kernel_readers_transpose_correctly(tmp_path):
-    ks = _asymmetric_kernels()
+    ks = asymmetric_kernels()
     write_matlab_v73(tmp_path / 'v73.mat', ks)
     write_matlab_v5(tmp_path / 'v5.mat', ks)
     for name in ('v73.mat', 'v5.mat'):
@@ -323,7 +287,8 @@ def test_kernel_readers_transpose_correctly(tmp_path):
 
 def test_real_kernel_files(shared_data):
     if shared_data is None:
-        pytest.skip('shared data (kernels) not available')
+        pytest.skip('needs ../shared/data/deblur/kernels (Levin09.mat and '
+                    'kernels_12.mat: the real files are what is tested)')
     folder = shared_data / 'deblur' / 'kernels'
     levin = load_kernels(str(folder / 'Levin09.mat'))  # HDF5
     k12 = load_kernels(str(folder / 'kernels_12.mat'))  # scipy.io
@@ -390,8 +355,8 @@ def test_kernel_file_problems(tmp_path, kernel_file):
     with pytest.raises(ValueError, match='indices'):
         KernelBlur(kernel_file=kernel_file, indices=[])
     # A .mat file without a "kernels" variable, in both formats.
-    write_matlab_v5(tmp_path / 'pca.mat', _asymmetric_kernels(), name='P')
-    write_matlab_v73(tmp_path / 'pca73.mat', _asymmetric_kernels(), name='P')
+    write_matlab_v5(tmp_path / 'pca.mat', asymmetric_kernels(), name='P')
+    write_matlab_v73(tmp_path / 'pca73.mat', asymmetric_kernels(), name='P')
     for name in ('pca.mat', 'pca73.mat'):
         with pytest.raises(ValueError, match='no "kernels" variable.*P'):
             KernelBlur(kernel_file=str(tmp_path / name))

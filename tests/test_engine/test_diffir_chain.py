@@ -29,14 +29,14 @@ def _sub(state, prefix):
             if k.startswith(prefix)}
 
 
-def _cfg(base, work, shared_data, max_iters, val=False):
+def _cfg(base, work, data_tree, max_iters, val=False):
     cfg = tiny_train_cfg(work, base=base, max_iters=max_iters,
                          ckpt_interval=1)
     ds = cfg.train_dataloader.dataset
-    ds.data_root = str(shared_data / 'train')
+    ds.data_root = str(data_tree / 'train')
     for t in ds.pipeline:
         if t['type'] == 'KernelBlur':
-            t['kernel_file'] = str(shared_data / 'deblur/kernels/Levin09.mat')
+            t['kernel_file'] = str(data_tree / 'deblur/kernels/Levin09.mat')
     if val:  # the helper's val=True expects a single loader, not a list
         full = Config.fromfile(base)
         for key in ('val_dataloader', 'val_cfg', 'val_evaluator'):
@@ -44,28 +44,26 @@ def _cfg(base, work, shared_data, max_iters, val=False):
         for loader in (cfg.val_dataloader[0], cfg.test_dataloader[0]):
             loader.num_workers = 0
         for loader in (cfg.val_dataloader[0], cfg.test_dataloader[0]):
-            loader.dataset.data_root = str(shared_data / 'denoise')
+            loader.dataset.data_root = str(data_tree / 'denoise')
             loader.dataset.indices = 2
             for t in loader.dataset.pipeline:
                 if t['type'] == 'KernelBlur':
                     t['kernel_file'] = str(
-                        shared_data / 'deblur/kernels/Levin09.mat')
+                        data_tree / 'deblur/kernels/Levin09.mat')
     return cfg
 
 
 @pytest.fixture(scope='module')
-def stage1(tmp_path_factory, registered, shared_data):
-    if shared_data is None or not (shared_data / 'train' / 'T91').is_dir():
-        pytest.skip('needs ../shared/data (train photos, Levin kernels)')
+def stage1(tmp_path_factory, registered, data_tree):
     work = tmp_path_factory.mktemp('diffir_s1')
-    Runner.from_cfg(_cfg(S1, work, shared_data, max_iters=2)).train()
+    Runner.from_cfg(_cfg(S1, work, data_tree, max_iters=2)).train()
     return work / 'iter_2.pth'
 
 
-def test_s1_then_s2_chain(stage1, tmp_path, shared_data):
+def test_s1_then_s2_chain(stage1, tmp_path, data_tree):
     s1_state = safe_torch_load(stage1)['state_dict']
     work = tmp_path / 's2'
-    cfg = _cfg(S2, work, shared_data, max_iters=4, val=True)
+    cfg = _cfg(S2, work, data_tree, max_iters=4, val=True)
     cfg.model.s1_checkpoint = str(stage1)
     cfg.model.encoder_iter = 2
     runner = Runner.from_cfg(cfg)
@@ -95,7 +93,7 @@ def test_s1_then_s2_chain(stage1, tmp_path, shared_data):
     assert 10 < row['PSNR'] < 45 and row['PSNR'] != row['InputPSNR']
 
 
-def test_s2_two_cpu_processes(stage1, tmp_path, shared_data):
+def test_s2_two_cpu_processes(stage1, tmp_path, data_tree):
     """Stage 2 under torchrun (gloo, MMDistributedDataParallel with unused
     parameters during the warm-up); no wrapper-specific code in the model."""
     work = tmp_path / 'dist_s2'
@@ -108,9 +106,9 @@ def test_s2_two_cpu_processes(stage1, tmp_path, shared_data):
          'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
          'default_hooks.logger.interval=1',
          'default_hooks.checkpoint.interval=1',
-         f'train_dataloader.dataset.data_root={shared_data}/train',
+         f'train_dataloader.dataset.data_root={data_tree}/train',
          'train_dataloader.dataset.pipeline.3.kernel_file='
-         f'{shared_data}/deblur/kernels/Levin09.mat',
+         f'{data_tree}/deblur/kernels/Levin09.mat',
          f'model.s1_checkpoint={stage1}', 'model.encoder_iter=1'],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -35,13 +35,11 @@ class _Tasks(Hook):
 
 
 @pytest.fixture
-def roots(shared_data, tmp_path, real_photos, save_rgb):
-    """(train root with T91/Train400, test root with Kodak24, kernel file)."""
-    if shared_data is not None and (shared_data / 'train' / 'T91').is_dir() \
-            and (shared_data / 'deblur/kernels/Levin09.mat').is_file():
-        return (shared_data / 'train', shared_data / 'denoise',
-                shared_data / 'deblur/kernels/Levin09.mat')
-    pytest.skip('needs ../shared/data (train photos, Kodak24, Levin09.mat)')
+def roots(data_tree):
+    """(train root with T91/Train400, test root with Kodak24, kernel file):
+    the shared data or its stand-in."""
+    return (data_tree / 'train', data_tree / 'denoise',
+            data_tree / 'deblur/kernels/Levin09.mat')
 
 
 def _cfg(work_dir, roots, iters=4):

@@ -107,13 +107,9 @@ def _train(cfg, work, *extra, kill_after=None):
 
 @pytest.mark.parametrize('name', list(CASES))
 def test_sigkill_then_resume_equals_uninterrupted(name, tmp_path,
-                                                  shared_data):
-    if shared_data is None and name != 'plain':
-        pytest.skip('the training photos of this config are in '
-                    '../shared/data')
+                                                  data_tree):
     cfg = _write_cfg(tmp_path, name)
-    if shared_data is not None:
-        (tmp_path / 'data').symlink_to(shared_data)
+    (tmp_path / 'data').symlink_to(data_tree)
     _train(cfg, tmp_path / 'full')
     work = tmp_path / 'killed'
     _train(cfg, work, kill_after=3)

@@ -7,24 +7,43 @@ adapters).
 The data pipeline here has no random crop or flip and the degradations are
 seeded per image: mmengine gives each process its own numpy stream, so
 random augmentations differ between a 1- and a 2-process run (equally
-random, not equal). Tolerance on every weight after 4 iterations: 2e-5
-(float sums in another order) for plain and GEF. MTUL restarts Adam at each
-of its 3 stages and its diffusion iterations add two nearly cancelling
-gradients: Adam's first step divides each gradient entry by its own size,
-so float noise on entries near 0 moves them by a fraction of the learning
-rate (1e-3); measured 1.7e-4, bound 5e-4. (Before the layer-wise decay used
-the global batch's mean t_mat, the split batch gave 2.8e-3.)"""
+random, not equal).
+
+Why the runs use SGD and how the bound follows. The two runs cannot agree
+bit for bit: the gradient of the global batch is summed in another order
+(one backward over 2B samples vs. two over B, then an all-reduce), so it
+differs by float32 rounding, a relative ~1e-7 of the summed terms. Adam
+(the configs' optimizer) divides every entry by its own running size, so on
+its first step of each stage an entry whose true gradient is within
+rounding of zero (zero-initialised conditioner heads have many) moves by
++-lr whichever way the rounding fell: the runs then differ by 2 lr in that
+entry, an amplification of rounding that says nothing about distribution
+and shows up or not depending on the photos (it did with scikit-image's:
+2.0e-3 = 2 x lr on one entry of ``conditioner.heads.encoders-3-1.1``). With
+SGD the update is linear in the gradient, so the weight difference is the
+accumulated rounding difference of the gradients. The bound is relative: a
+trained tensor's difference against how far the weights moved between
+iterations 1 and 4; a tensor that did not move (importance buffers,
+estimated once; entries whose steps are below float32 resolution) against
+its own size. Measured with either set of photos: rounding gave at most a
+relative 2.6e-5 in every case, while a difference as mild as another noise
+realisation of the same clean images in one of the two runs gave 1.1e-2
+(plain), 2.2e-2 (GEF) and 1.6e-1 (MTUL); anything larger (other samples,
+other diffusion draws or t, importance from a local batch) more.
+``REL_TOL`` = 1e-3 sits between the two (40x above rounding, 10x below the
+mildest semantic change), and the test also checks that the weights moved."""
 import os
 import subprocess
 import sys
 
 import pytest
+import torch
 
 from mmdiffir.utils import safe_torch_load
 from tests.helpers import REPO
 
 ITERS = 4
-TOL = dict(plain=2e-5, eedtp_gef=2e-5, eedtp_mtul=5e-4)
+REL_TOL = 1e-3
 
 
 def _pipeline(degrade):
@@ -50,7 +69,10 @@ test_cfg = None
 test_dataloader = None
 test_evaluator = None
 default_hooks = dict(logger=dict(interval=1),
-                     checkpoint=dict(interval={ITERS}, save_best=None))
+                     checkpoint=dict(interval=1, save_best=None))
+# linear in the gradient: see the module docstring
+optim_wrapper = dict(optimizer=dict(_delete_=True, type='SGD', lr=0.05,
+                                    momentum=0.9))
 randomness = dict(seed=5, diff_rank_seed=False, deterministic=True)
 '''
 NOISE = "dict(type='AddGaussianNoise', sigma=25, seed=0)"
@@ -127,9 +149,19 @@ def test_two_processes_equal_one_with_the_global_batch(
          '--work-dir', str(tmp_path / 'two'), '--cfg-options', *half],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert two.returncode == 0, two.stderr[-3000:]
-    a = safe_torch_load(tmp_path / 'one' / f'iter_{ITERS}.pth')['state_dict']
-    b = safe_torch_load(tmp_path / 'two' / f'iter_{ITERS}.pth')['state_dict']
+    def weights(run, it):
+        state = safe_torch_load(tmp_path / run / f'iter_{it}.pth')
+        return {k: v.double() for k, v in state['state_dict'].items()
+                if v.is_floating_point()}
+
+    a, b = weights('one', ITERS), weights('two', ITERS)
+    start = weights('one', 1)
     assert a.keys() == b.keys()
-    worst = max((a[k].float() - b[k].float()).abs().max().item()
-                for k in a if a[k].is_floating_point())
-    assert worst < TOL[name], f'{name}: max |difference| {worst:.2e}'
+    trained = [k for k in a if not torch.equal(a[k], start[k])]
+    moved = max((a[k] - start[k]).abs().max().item() for k in trained)
+    assert moved > 1e-3, f'{name}: weights barely moved ({moved:.2e})'
+    for k in a:
+        scale = moved if k in trained else a[k].abs().max().item()
+        worst = (a[k] - b[k]).abs().max().item()
+        assert worst <= REL_TOL * scale, (
+            f'{name}: {k} differs by {worst:.2e}, scale {scale:.2e}')

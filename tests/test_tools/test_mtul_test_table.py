@@ -22,7 +22,7 @@ TASKS = ['noise', 'rain', 'jpeg', 'lowlight', 'haze', 'blur']
 
 
 def test_one_command_tests_every_task(tmp_path, real_photos, save_rgb,
-                                      shared_data, registered):
+                                      data_tree, registered):
     cfg = Config.fromfile(MTUL)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
@@ -39,15 +39,8 @@ def test_one_command_tests_every_task(tmp_path, real_photos, save_rgb,
         options += [
             f'test_dataloader.{i}.dataset.tasks.0.dataset.data_root='
             f'{tmp_path}/sets', f'test_dataloader.{i}.num_workers=0']
-    # the blur task reads Levin's kernels; without the shared data, one
-    # box kernel in the same .mat variable stands in
-    kernels = f'{shared_data}/deblur/kernels/Levin09.mat' if shared_data \
-        else str(tmp_path / 'box.mat')
-    if shared_data is None:
-        from scipy.io import savemat
-        cell = np.empty((1, 1), dtype=object)
-        cell[0, 0] = np.ones((5, 5)) / 25
-        savemat(kernels, dict(kernels=cell))
+    # the blur task reads Levin's kernels (shared, or the stand-in)
+    kernels = data_tree / 'deblur/kernels/Levin09.mat'
     options.append(f'test_dataloader.{TASKS.index("blur")}.dataset.tasks.0.'
                    f'dataset.pipeline.1.kernel_file={kernels}')
     work = tmp_path / 'test'

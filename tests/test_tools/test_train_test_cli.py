@@ -109,11 +109,9 @@ def test_dist_test_two_cpu_processes(demo_checkpoint, tmp_path):
         assert abs(dist_values[k] - values[k]) < 1e-4, k
 
 
-def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, shared_data):
+def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, data_tree):
     """EEDTP's own gradient step under torchrun (ManualGradSyncWrapper):
     importance estimation, diffusion iterations and a checkpoint."""
-    if shared_data is None:
-        pytest.skip('needs ../shared/data/train')
     gef = os.path.join(REPO, 'configs/eedtp/'
                        'eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-denoise-cpu.py')
     work = tmp_path / 'dist_gef'
@@ -121,7 +119,7 @@ def test_dist_train_eedtp_gef_two_cpu_processes(tmp_path, shared_data):
     proc = subprocess.run(
         ['bash', os.path.join(REPO, 'tools/dist_train.sh'), gef, '2',
          '--work-dir', str(work), '--cfg-options', *FAST,
-         f'train_dataloader.dataset.data_root={shared_data}/train',
+         f'train_dataloader.dataset.data_root={data_tree}/train',
          'load_from=None', 'model.pixel_loss.gen_prob=1.0',
          'custom_hooks.0.num_batches=1'],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

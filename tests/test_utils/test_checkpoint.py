@@ -64,3 +64,41 @@ def test_mmengine_local_loads_go_through_safe_loader(tmp_path, registered):
     torch.save({'state_dict': {}, 'x': Payload()}, path)
     with pytest.raises(RuntimeError, match='allow-list'):
         CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+
+
+def test_resume_survives_an_empty_last_checkpoint(tmp_path, capsys):
+    """mmengine rewrites last_checkpoint in place: a run killed in that
+    instant leaves it empty. --resume then continues from the newest
+    (atomically written) checkpoint and says so."""
+    from mmdiffir.utils.checkpoint import checkpoint_to_resume
+    assert checkpoint_to_resume(str(tmp_path)) is None  # nothing to resume
+    for step in (2, 10, 4):
+        torch.save({}, tmp_path / f'iter_{step}.pth')
+    last = tmp_path / 'last_checkpoint'
+    last.write_text(str(tmp_path / 'iter_4.pth'))
+    assert checkpoint_to_resume(str(tmp_path)) == str(tmp_path / 'iter_4.pth')
+    assert capsys.readouterr().err == ''
+    last.write_text('')  # killed while mmengine rewrote it
+    assert checkpoint_to_resume(str(tmp_path)) == str(tmp_path / 'iter_10.pth')
+    assert 'iter_10.pth' in capsys.readouterr().err
+    last.write_text(str(tmp_path / 'iter_12.pth'))  # named file is gone
+    assert checkpoint_to_resume(str(tmp_path)) == str(tmp_path / 'iter_10.pth')
+
+
+def test_train_resume_with_an_empty_last_checkpoint(tmp_path, registered):
+    import sys
+    from tests.helpers import REPO, tiny_train_cfg
+    sys.path.insert(0, f'{REPO}/tools')
+    import train as train_tool
+    cfg = tiny_train_cfg(tmp_path / 'work', max_iters=2, ckpt_interval=1)
+    path = tmp_path / 'cfg.py'
+    cfg.dump(str(path))
+    work = str(tmp_path / 'work')
+    train_tool.main([str(path), '--work-dir', work])
+    (tmp_path / 'work' / 'last_checkpoint').write_text('')
+    (tmp_path / 'work' / 'iter_1.pth').unlink()  # a restart would rewrite it
+    train_tool.main([str(path), '--work-dir', work, '--resume',
+                     '--cfg-options', 'train_cfg.max_iters=3'])
+    state = safe_torch_load(tmp_path / 'work' / 'iter_3.pth')
+    assert state['meta']['iter'] == 3
+    assert not (tmp_path / 'work' / 'iter_1.pth').exists()  # resumed at 2
