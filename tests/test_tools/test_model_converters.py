@@ -198,3 +198,26 @@ def test_diffuir_model_weights_and_key_errors(registered, tmp_path):
     with pytest.raises(KeyError, match=r'generator\.mid_attn\.norm\.g'):
         diffuir_cvt.main([str(tmp_path / 'n.pt'), str(tmp_path / 'z.pth'),
                           '--config', cfg, '--weights', 'model'])
+
+
+def test_converter_command_lines_run_outside_pytest(tmp_path):
+    """The scripts as users call them: --help, and a conversion in a fresh
+    process (no registry scope set up by the test session)."""
+    import subprocess
+    import sys
+    env = dict(__import__('os').environ, PYTHONPATH=REPO)
+    for name in ('diffir_to_mmdiffir', 'diffuir_to_mmdiffir'):
+        run = subprocess.run([sys.executable, str(TOOLS / f'{name}.py'),
+                              '--help'], capture_output=True, text=True,
+                             env=env, check=True)
+        assert 'Dropped knowingly' in run.stdout
+    torch.save({'ema': {'ema_model.' + k: v
+                        for k, v in _diffuir_official('T').items()}},
+               tmp_path / 'model-1.pt')
+    run = subprocess.run(
+        [sys.executable, str(TOOLS / 'diffuir_to_mmdiffir.py'),
+         str(tmp_path / 'model-1.pt'), str(tmp_path / 'out.pth'),
+         '--config', _cfg('diffuir', DIFFUIR_CFG['T'])],
+        capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / 'out.pth').is_file()

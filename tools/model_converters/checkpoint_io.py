@@ -46,13 +46,19 @@ def build_model(config: str, cfg_options=None) -> torch.nn.Module:
     """The mmdiffir model of ``config`` (weights as initialised)."""
     from mmengine.config import Config
 
+    from mmengine.registry import DefaultScope
+
     from mmdiffir.registry import MODELS
     from mmdiffir.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    return MODELS.build(cfg.model)
+    # the config's types ('DataPreprocessor', ...) resolve in its scope, as
+    # under the Runner
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmdiffir')):
+        return MODELS.build(cfg.model)
 
 
 def check_strict(model: torch.nn.Module, state: StateDict, src: str) -> None:
