@@ -221,3 +221,29 @@ def test_converter_command_lines_run_outside_pytest(tmp_path):
         capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / 'out.pth').is_file()
+
+
+@pytest.mark.parametrize('kind', ['diffir', 'diffuir'])
+def test_inferencer_restores_with_a_converted_release(registered, tmp_path,
+                                                      kind):
+    """The inferencer (which refuses missing parameters and unknown keys)
+    takes the converted file as is."""
+    import numpy as np
+
+    from mmdiffir.apis import RestorationInferencer
+    src, out = tmp_path / 'src.pth', tmp_path / 'out.pth'
+    if kind == 'diffir':
+        cfg = _cfg('diffir', DIFFIR_CFG['diffir_deblur_s2'])
+        torch.save({'params_ema': _diffir_official('diffir_deblur_s2')}, src)
+        diffir_cvt.main([str(src), str(out), '--config', cfg])
+    else:
+        cfg = _cfg('diffuir', DIFFUIR_CFG['T'])
+        torch.save({'model': _diffuir_official('T')}, src)
+        diffuir_cvt.main([str(src), str(out), '--config', cfg,
+                          '--weights', 'model'])
+    inferencer = RestorationInferencer(cfg, str(out), device='cpu')
+    img = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    restored = inferencer.restore_array(img)
+    assert restored.shape == img.shape
+    assert np.isfinite(restored).all()
+    assert restored.min() >= 0 and restored.max() <= 255
