@@ -65,10 +65,18 @@ test_evaluator = [{{_base_.gopro_metrics}}, {{_base_.hide_metrics}}]
 val_dataloader = [{{_base_.gopro_loader}}]
 val_evaluator = [{{_base_.gopro_metrics}}]
 
-# the reference's stage 1: Adam 2e-4, betas (0.9, 0.99)
+# the released stage-1 recipe (options/train_DiffIRS1.yml): Adam 2e-4,
+# betas (0.9, 0.999), EMA 0.999 of the weights. EMAHook writes the averaged
+# weights as the checkpoint's state_dict, so stage 2 (s1_checkpoint) starts
+# from the EMA weights as the reference's does (param_key params_ema).
 max_iters = 300_000
 train_cfg = dict(max_iters=max_iters, val_interval=20_000)
 optim_wrapper = dict(
-    optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99), weight_decay=0.))
+    optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.))
+custom_hooks = [
+    dict(type='EMAHook', momentum=0.001),
+    dict(type='BenchmarkTableHook'),
+    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+]
 param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
                        T_max=max_iters, eta_min=1e-6)

@@ -31,9 +31,20 @@ max_iters = 400_000
 train_cfg = dict(max_iters=max_iters)
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99), weight_decay=0.))
-# reference: lr halves at 300k
-param_scheduler = dict(_delete_=True, type='MultiStepLR', by_epoch=False,
-                       milestones=[300_000], gamma=0.5)
+# the released deblur recipe (DiffIR_S2_model with train_DiffIRS2.yml):
+# encoder warm-up at 2e-4 * 0.1^(it // 60k) for it < 100k, then
+# 2e-4 * 0.5^((it - 100k) // 80k). ConstantLR scales by 0.1 on [60k, 100k]
+# and restores the base LR when it ends (mmengine restores it one step
+# before ``end``, hence 100_001); StepLR then halves every 80k from 100k.
+# The reference's warm-up runs on its own Adam and the joint phase starts a
+# fresh one; here one Adam serves both (the DIRformer gets no gradient, so
+# no moments, during the warm-up; CPEN_S2 / denoiser moments carry over).
+param_scheduler = [
+    dict(type='ConstantLR', factor=0.1, by_epoch=False, begin=60_000,
+         end=100_001),
+    dict(type='StepLR', step_size=80_000, gamma=0.5, by_epoch=False,
+         begin=100_000),
+]
 # the reference evaluates an EMA of the weights (decay 0.999)
 custom_hooks = [
     dict(type='EMAHook', momentum=0.001),

@@ -4,7 +4,8 @@
 # Reference training: 300k updates of batch 10 x 2 accumulated (600k
 # iterations here), Adam 8e-5 (0.9, 0.99), constant LR, gradient clipping
 # 1.0, EMA 0.995 every 10 updates; test with 3 deterministic steps
-# (t = 999, 665, 332) from (1 - dbar_T) I_in + 0.1 eps.
+# (t = 999, 665, 332) from (1 - dbar_T) I_in + 0.1 eps, the predicted
+# residual clamped to [-1, 1] at every step.
 #   python tools/train.py configs/diffuir/<this>.py
 #   bash tools/dist_train.sh configs/diffuir/<this>.py 8 \
 #       --cfg-options train_dataloader.batch_size=2 \
@@ -26,7 +27,10 @@ model = dict(
         sampling_steps=3,
         start_noise=0.1,  # released value; 1.0 is the training marginal
         time_input='abar',
-        clip_residual=False),
+        # the released sampler clamps the predicted residual to [-1, 1] at
+        # every step (clip_denoised=True); False is the documented option
+        # for blind LOL inputs without histogram equalisation (README)
+        clip_residual=True),
     pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),
     train_cfg=dict(),
     test_cfg=dict(seed=0),

@@ -176,3 +176,37 @@ def test_s1_test_step_reads_the_gt_like_training(registered, real_photos):
         torch.testing.assert_close(pred.output.pred_img.float(),
                                    exp.clamp(0, 1) * 255, atol=1e-3,
                                    rtol=1e-4)
+
+
+def test_deblur_configs_carry_the_released_training_recipe():
+    """S1: Adam (0.9, 0.999) and EMA 0.999; S2: the released LR curve,
+    2e-4 * 0.1^(it // 60k) during the 100k warm-up, then
+    2e-4 * 0.5^((it - 100k) // 80k), as the Runner steps the schedulers."""
+    from mmengine.registry import PARAM_SCHEDULERS
+    folder = osp.join(REPO, 'configs/diffir')
+    s1 = Config.fromfile(osp.join(
+        folder, 'diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py'))
+    assert tuple(s1.optim_wrapper.optimizer.betas) == (0.9, 0.999)
+    assert [h.momentum for h in s1.custom_hooks
+            if h.type == 'EMAHook'] == [0.001]
+    s2 = Config.fromfile(osp.join(
+        folder, 'diffir-s2_dirformer-48_8xb8-lr2e-4-400k_gopro.py'))
+    assert s2.model.encoder_iter == 100_000
+    opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))],
+                           lr=s2.optim_wrapper.optimizer.lr)
+    scheds = [PARAM_SCHEDULERS.build(dict(c, optimizer=opt))
+              for c in s2.param_scheduler]
+
+    def released(it):
+        if it < 100_000:
+            return 2e-4 * 0.1**(it // 60_000)
+        return 2e-4 * 0.5**((it - 100_000) // 80_000)
+
+    checks = {0, 59_999, 60_000, 99_999, 100_000, 179_999, 180_000,
+              260_000, 340_000, 399_999}
+    for it in range(400_000):
+        if it in checks:
+            assert opt.param_groups[0]['lr'] == pytest.approx(
+                released(it), rel=1e-9), it
+        for s in scheds:
+            s.step()

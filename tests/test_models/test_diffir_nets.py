@@ -35,6 +35,15 @@ def test_deblur_s2_network_has_the_reference_parameter_count(registered):
     # denoiser: Linear(513 -> 256) + Linear(256 -> 256)
     assert parts['denoiser'] == 513 * 256 + 256 + 256 * 256 + 256
     assert sum(parts.values()) == 26_911_934
+    # every CPEN activation, res-blocks included, is LeakyReLU(0.1) as in
+    # all released variants
+    acts = [m for _, m in model.generator.cpen.named_modules(
+                remove_duplicate=False)
+            if not list(m.children()) and not list(m.parameters())
+            and not isinstance(m, torch.nn.AdaptiveAvgPool2d)]
+    assert len(acts) == 1 + 5 + 3 + 2
+    assert all(isinstance(m, torch.nn.LeakyReLU) and m.negative_slope == 0.1
+               for m in acts)
     # the teacher is the stage-1 network: CPEN_S1 sees 96 channels
     assert model.s1.cpen.encoder[0].in_channels == 96
     assert not any(p.requires_grad for p in model.s1.parameters())

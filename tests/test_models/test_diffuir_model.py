@@ -91,3 +91,24 @@ def test_test_time_sampling_is_seeded_and_configurable(registered):
     assert not torch.equal(a, model.forward_tensor(lq))
     with pytest.raises(KeyError, match='steps'):
         _model(steps=3)
+
+
+@pytest.mark.parametrize('cfg_name', [
+    'diffuir_unet-t_1xb10-lr8e-5-600k_universal5.py',
+    'diffuir_unet-s_1xb10-lr8e-5-600k_universal5.py',
+    'diffuir_unet-b_1xb10-lr8e-5-600k_universal5.py',
+    'diffuir_unet-l_1xb10-lr8e-5-600k_universal5.py',
+    'diffuir_unet-l_1xb10-lr8e-5-600k_universal5-lolhisteq.py',
+])
+def test_released_setting_configs_sample_like_the_reference(cfg_name):
+    """The released sampler: 3 steps, start noise 0.1, and the predicted
+    residual clamped to [-1, 1] at every step (clip_denoised=True)."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from tests.helpers import REPO
+    cfg = Config.fromfile(osp.join(REPO, 'configs/diffuir', cfg_name))
+    sched = cfg.model.schedule
+    assert sched.clip_residual is True
+    assert (sched.sampling_steps, sched.start_noise) == (3, 0.1)

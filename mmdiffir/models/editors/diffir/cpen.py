@@ -12,7 +12,9 @@ from mmdiffir.registry import MODELS
 
 
 class ResBlock(nn.Module):
-    """conv3x3 - ReLU - conv3x3 plus identity (EDSR block, no scaling).
+    """conv3x3 - LeakyReLU(0.1) - conv3x3 plus identity (no scaling): the
+    reference ``common.ResBlock`` with its default activation, used by every
+    released DiffIR CPEN (deblur, SR, inpainting; S1 and S2).
 
     Why not mmagic's ``ResidualBlockNoBN``: it initialises its convs with a
     0.1-scaled Kaiming init (tuned for deep SR trunks) and reads its channel
@@ -24,7 +26,7 @@ class ResBlock(nn.Module):
         super().__init__()
         self.body = nn.Sequential(
             nn.Conv2d(channels, channels, 3, padding=1),
-            nn.ReLU(inplace=True),
+            nn.LeakyReLU(0.1, inplace=True),
             nn.Conv2d(channels, channels, 3, padding=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

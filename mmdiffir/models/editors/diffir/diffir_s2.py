@@ -18,7 +18,8 @@ from .s1_teacher import FrozenS1Mixin
 class DiffIRS2(FrozenS1Mixin, BaseEditModel):
     """Args:
         generator (dict): a ``DiffIRS2Net``.
-        s1 (dict): the stage-1 ``DiffIRS1Net`` (same config as stage 1).
+        s1 (dict, optional): the stage-1 ``DiffIRS1Net`` (same config as
+            stage 1); None for test / inference only (no teacher).
         s1_checkpoint (str, optional): a DiffIRS1 checkpoint (see
             :class:`FrozenS1Mixin`).
         encoder_iter (int): iterations of the encoder warm-up: only L_diff,

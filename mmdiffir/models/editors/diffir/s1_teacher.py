@@ -25,12 +25,25 @@ class FrozenS1Mixin:
     stage-2 DIRformer (CPEN_S2 has other input channels and starts fresh, as
     in the reference). A later ``load_from`` of a stage-2 checkpoint (resume,
     GAN stage) overrides both, since it holds ``s1.*`` too.
+
+    ``s1=None`` builds no teacher: the model then tests and infers (the
+    stage-2 network never reads Z_S1 there) and loads a checkpoint without
+    ``s1.*`` strictly - the case of the released DiffIR S2 files, for which
+    no stage-1 weights were published - but cannot train.
     """
 
-    def _build_s1(self, s1: dict, s1_checkpoint: Optional[str]) -> None:
+    def _build_s1(self, s1: Optional[dict],
+                  s1_checkpoint: Optional[str]) -> None:
+        if s1 is None:
+            if s1_checkpoint:
+                raise ValueError('model.s1_checkpoint is set but model.s1 is '
+                                 'None: there is no stage-1 network to load '
+                                 'it into')
+            self.s1, self.s1_checkpoint = None, None
+            return
         if not isinstance(s1, dict) or 'type' not in s1:
             raise TypeError('model.s1 must be the config dict of the stage-1 '
-                            f'network (a DiffIRS1Net), got {s1!r}')
+                            f'network (a DiffIRS1Net) or None, got {s1!r}')
         self.s1 = MODELS.build(s1)
         self.s1.requires_grad_(False)
         self.s1.eval()
@@ -38,12 +51,18 @@ class FrozenS1Mixin:
 
     def train(self, mode: bool = True):
         super().train(mode)
-        self.s1.eval()
+        if self.s1 is not None:
+            self.s1.eval()
         return self
 
     @torch.no_grad()
     def teacher_ipr(self, lq: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
         """Z_S1 (B, 256), detached."""
+        if self.s1 is None:
+            raise RuntimeError(
+                f'{type(self).__name__} was built with model.s1=None (no '
+                'stage-1 teacher): it can test and infer but not train; '
+                'set model.s1 to the stage-1 network config to train')
         return self.s1.ipr(lq, gt)
 
     def init_weights(self) -> None:
