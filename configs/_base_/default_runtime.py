@@ -21,6 +21,10 @@ default_hooks = dict(
     nonfinite_loss=dict(type='NonFiniteLossHook'),
     random_state=dict(type='RandomStateHook'),
     checkpoint_check=dict(type='CheckpointCompatibilityHook'),
+    # DiffIR stage 2: the joint phase starts with a fresh optimizer state
+    # after model.encoder_iter warm-up iterations (the released recipe);
+    # nothing happens for models without a warm-up
+    fresh_optimizer_after_warmup=dict(type='FreshOptimizerAfterWarmupHook'),
 )
 
 # BenchmarkTableHook prints one row per test set (and saves it after tests);

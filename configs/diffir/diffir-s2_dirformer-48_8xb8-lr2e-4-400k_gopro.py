@@ -37,8 +37,8 @@ optim_wrapper = dict(
 # and restores the base LR when it ends (mmengine restores it one step
 # before ``end``, hence 100_001); StepLR then halves every 80k from 100k.
 # The reference's warm-up runs on its own Adam and the joint phase starts a
-# fresh one; here one Adam serves both (the DIRformer gets no gradient, so
-# no moments, during the warm-up; CPEN_S2 / denoiser moments carry over).
+# fresh one: default_hooks.fresh_optimizer_after_warmup (default_runtime.py)
+# clears the Adam state at iteration encoder_iter, which is the same.
 param_scheduler = [
     dict(type='ConstantLR', factor=0.1, by_epoch=False, begin=60_000,
          end=100_001),

@@ -124,3 +124,64 @@ def test_s2_two_cpu_processes(stage1, tmp_path, data_tree):
     assert any(not torch.equal(it2[f'generator.dirformer.{k}'], v)
                for k, v in s1_dirformer.items())
     assert 'loss_pix' in text and 'loss_diff' in text
+
+
+def test_default_s2_config_starts_the_joint_phase_with_a_fresh_adam(
+        stage1, tmp_path, data_tree):
+    """The released recipe: the warm-up's Adam is not the joint phase's,
+    which has never stepped when the joint phase begins. With the default
+    hooks, the Adam state saved after the first joint iteration has step 1
+    for every parameter (3 for the denoiser if the state carried over)."""
+    work = tmp_path / 's2'
+    cfg = _cfg(S2, work, data_tree, max_iters=3)
+    assert cfg.default_hooks.fresh_optimizer_after_warmup.type == \
+        'FreshOptimizerAfterWarmupHook'
+    cfg.model.s1_checkpoint = str(stage1)
+    cfg.model.encoder_iter = 2
+    Runner.from_cfg(cfg).train()
+
+    def steps(name):
+        state = safe_torch_load(work / name)['optimizer']['state']
+        return {int(s['step']) for s in state.values()}
+
+    assert steps('iter_2.pth') == {2}  # CPEN_S2 + denoiser, warm-up
+    assert steps('iter_3.pth') == {1}  # everything, fresh
+
+    # as an option the state carries over (not the released recipe)
+    work = tmp_path / 's2_carry'
+    cfg = _cfg(S2, work, data_tree, max_iters=3)
+    cfg.model.s1_checkpoint = str(stage1)
+    cfg.model.encoder_iter = 2
+    cfg.default_hooks.fresh_optimizer_after_warmup.enabled = False
+    Runner.from_cfg(cfg).train()
+    assert steps('iter_3.pth') == {1, 3}
+
+
+def test_progressive_patches_shrink_the_trained_batch(stage1, tmp_path,
+                                                      data_tree):
+    """ProgressivePatchHook with the real Runner: the model trains on the
+    stage's batch and patch size, switching at the configured iteration."""
+    from mmengine.hooks import Hook
+    from mmdiffir.registry import HOOKS
+
+    seen = []
+
+    @HOOKS.register_module(force=True)
+    class _RecordBatchHook(Hook):
+        priority = 'LOW'  # after ProgressivePatchHook (HIGH)
+
+        def before_train_iter(self, runner, batch_idx, data_batch=None):
+            seen.append((len(data_batch['inputs']),
+                         tuple(data_batch['inputs'][0].shape[-2:]),
+                         tuple(data_batch['data_samples'][0].gt_img.shape[
+                             -2:])))
+
+    cfg = _cfg(S2, tmp_path / 's2', data_tree, max_iters=3)
+    cfg.model.s1_checkpoint = str(stage1)
+    cfg.model.encoder_iter = 1
+    cfg.custom_hooks = [
+        dict(type='ProgressivePatchHook', iters=[2, 1],
+             patch_sizes=[16, 24], batch_sizes=[2, 1]),
+        dict(type='_RecordBatchHook')]
+    Runner.from_cfg(cfg).train()
+    assert seen == [(2, (16, 16), (16, 16))] * 2 + [(1, (24, 24), (24, 24))]
