@@ -55,6 +55,7 @@ def safe_torch_load(filename, map_location=None):
     filename = os.path.expanduser(str(filename))
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'checkpoint file not found: {filename}')
+    _refuse_non_checkpoint(filename)
     if os.environ.get(TRUST_ENV) == '1':
         return torch.load(filename, map_location=map_location,
                           weights_only=False)
@@ -72,6 +73,38 @@ def safe_torch_load(filename, map_location=None):
     except (RuntimeError, EOFError) as err:
         raise RuntimeError(f'cannot read checkpoint {filename}: it is '
                            f'truncated or not a torch checkpoint ({err})') from err
+
+
+# torch.save writes a zip archive (b'PK\x03\x04'); files of torch < 1.6
+# (and torch.save(..., _use_new_zipfile_serialization=False)) start with a
+# pickle protocol-2+ opcode (0x80) or the legacy tar header.
+_ZIP_MAGIC = b'PK\x03\x04'
+
+
+def _refuse_non_checkpoint(filename: str) -> None:
+    """Name the usual real failure, a bad download (an HTML error page or a
+    text file saved under the ``.pth`` name), before torch's unpickler turns
+    it into ``KeyError: 101`` or an allow-list refusal whose advice (turn the
+    safe loader off) would be wrong."""
+    with open(filename, 'rb') as f:
+        head = f.read(512)
+    if not head:
+        raise RuntimeError(f'not a PyTorch checkpoint (the file is empty): '
+                           f'{filename}')
+    if head.startswith(_ZIP_MAGIC) or head[:1] == b'\x80':
+        return
+    text = head.decode('utf-8', 'ignore')
+    if len(text) >= 0.9 * len(head) and all(
+            c.isprintable() or c in '\r\n\t' for c in text):
+        lower = text.lower()
+        kind = 'HTML' if '<html' in lower or '<!doctype' in lower else 'text'
+        raise RuntimeError(
+            f'not a PyTorch checkpoint (looks like {kind}: '
+            f'{text.strip()[:60]!r}; a failed download?): {filename}')
+    if head[257:262] != b'ustar':  # torch's legacy tar layout
+        raise RuntimeError(
+            f'not a PyTorch checkpoint (neither a zip archive nor a pickle; '
+            f'first bytes {head[:8]!r}): {filename}')
 
 
 def register_safe_checkpoint_loader():
