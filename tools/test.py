@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
-from mmdiffir.utils.config import add_common_args, load_config  # noqa: E402
+from mmdiffir.utils.config import (add_common_args, load_config,  # noqa: E402
+                                   refuse_output_in_data)
 
 
 def parse_args(argv=None):
@@ -46,6 +47,7 @@ def main(argv=None):
         cfg.custom_hooks = [h for h in cfg.get('custom_hooks', [])
                             if h.get('type') != 'BasicVisualizationHook']
     if args.save_restored:
+        refuse_output_in_data(args.save_restored, cfg, '--save-restored')
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SaveRestoredHook', out_dir=args.save_restored)]
     runner = Runner.from_cfg(cfg)

@@ -1,6 +1,8 @@
 """Config preparation shared by tools/train.py and tools/test.py."""
+import os
 import os.path as osp
 import warnings
+from typing import List, Tuple
 
 import torch
 from mmengine.config import Config, DictAction  # noqa: F401 (re-exported)
@@ -78,3 +80,52 @@ def enable_amp(cfg: Config) -> None:
                          f'OptimWrapper, got {wrapper.type}')
     wrapper.type = 'AmpOptimWrapper'
     wrapper.loss_scale = 'dynamic'
+
+
+def config_data_roots(cfg: Config) -> List[Tuple[str, str]]:
+    """(config key, resolved path) of every dataset folder the config's
+    train / val / test loaders read: each ``data_root`` and each
+    ``data_prefix`` folder under it (symlinks resolved)."""
+    found: List[Tuple[str, str]] = []
+
+    def visit(node, key):
+        if isinstance(node, dict):
+            root = node.get('data_root')
+            if isinstance(root, str) and root:
+                found.append((f'{key}.data_root', osp.realpath(root)))
+                prefix = node.get('data_prefix')
+                if isinstance(prefix, dict):
+                    for name, subs in prefix.items():
+                        for sub in subs if isinstance(subs, (list, tuple)) \
+                                else [subs]:
+                            if isinstance(sub, str) and sub:
+                                found.append((
+                                    f'{key}.data_prefix.{name}',
+                                    osp.realpath(osp.join(root, sub))))
+            for k, v in node.items():
+                visit(v, f'{key}.{k}')
+        elif isinstance(node, (list, tuple)):
+            for i, v in enumerate(node):
+                visit(v, f'{key}.{i}')
+
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        visit(cfg.get(key), key)
+    return found
+
+
+def refuse_output_in_data(out_dir: str, cfg: Config, flag: str) -> None:
+    """Raise ValueError when ``out_dir`` is, lies inside, or contains a
+    dataset folder of ``cfg``: writing there would replace ground truth (or
+    add files a later test reads). Paths are compared resolved, so a
+    symlink to a data root counts as the root."""
+    out = osp.realpath(out_dir)
+    for key, root in config_data_roots(cfg):
+        inside = out == root or out.startswith(root.rstrip(os.sep) + os.sep)
+        contains = root.startswith(out.rstrip(os.sep) + os.sep)
+        if inside or contains:
+            how = 'is' if out == root else 'lies inside' if inside else \
+                'contains'
+            raise ValueError(
+                f'{flag} {out_dir} ({out}) {how} the dataset folder {root} '
+                f'({key}); writing there would overwrite or add to its '
+                'images. Choose a folder outside every data root.')
