@@ -159,24 +159,27 @@ def register_atomic_local_backend() -> None:
 
 
 def checkpoint_to_resume(work_dir: str) -> Optional[str]:
-    """The checkpoint ``--resume`` (no value) continues from, or None.
+    """The checkpoint ``--resume`` (no value) continues from, or None when
+    ``work_dir`` holds no checkpoint.
 
     mmengine reads the path from ``work_dir/last_checkpoint``, which its
     CheckpointHook rewrites in place (``open(..., 'w')``), not atomically:
     a run killed in that instant leaves the file empty, and the resume then
     fails with "checkpoint file not found: ''". The checkpoints themselves
     are written atomically (:class:`AtomicLocalBackend`), so in that case
-    (or when the named file is gone) the newest ``iter_N.pth`` /
+    (or when the named file or last_checkpoint itself is gone) the newest ``iter_N.pth`` /
     ``epoch_N.pth`` in ``work_dir`` is the one to continue from; it is
     printed, not picked silently.
     """
     last = os.path.join(work_dir, 'last_checkpoint')
-    if not os.path.isfile(last):
+    if not os.path.isdir(work_dir):
         return None
-    with open(last) as f:
-        named = f.read().strip()
-    if named and os.path.isfile(named):
-        return named
+    named = None
+    if os.path.isfile(last):
+        with open(last) as f:
+            named = f.read().strip()
+        if named and os.path.isfile(named):
+            return named
     steps = []
     for name in os.listdir(work_dir):
         match = re.fullmatch(r'(?:iter|epoch)_(\d+)\.pth', name)
@@ -185,7 +188,9 @@ def checkpoint_to_resume(work_dir: str) -> Optional[str]:
     if not steps:
         return None
     newest = os.path.join(work_dir, max(steps)[1])
-    print(f'[resume] {last} names {named!r}, which is not a file (a run '
-          f'killed while it was rewritten); resuming from the newest '
-          f'checkpoint in the work dir: {newest}', file=sys.stderr)
+    why = f'{last} is missing' if named is None else \
+        f'{last} names {named!r}, which is not a file (a run killed while ' \
+        'it was rewritten)'
+    print(f'[resume] {why}; resuming from the newest checkpoint in the '
+          f'work dir: {newest}', file=sys.stderr)
     return newest
