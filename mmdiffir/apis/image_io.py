@@ -14,15 +14,12 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
+from mmdiffir.utils.image_file import UnreadableImageError, read_image_file
+
 # What cv2.imread / cv2.imwrite handle in both directions.
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff',
                     '.webp', '.ppm', '.pgm')
 _MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-
-
-class UnreadableImageError(OSError):
-    """A file that is not an image cv2 can decode (or of an unsupported
-    kind); the message names the file."""
 
 
 @dataclass
@@ -38,17 +35,16 @@ class LoadedImage:
 
 
 def read_image(path: str) -> LoadedImage:
-    """Read an 8/16-bit grey, RGB or RGBA image (cv2, any format it reads).
+    """Read an 8/16-bit grey, RGB or RGBA image (cv2, any format it reads)
+    through the decoder the dataset pipelines use
+    (:func:`mmdiffir.utils.image_file.read_image_file`).
 
     Raises:
-        UnreadableImageError: not decodable, or not 8/16-bit, or an
-            unsupported channel count; the message names ``path``.
+        UnreadableImageError: missing, empty, truncated, not decodable, not
+            8/16-bit, or an unsupported channel count; the message names
+            ``path``.
     """
-    if not osp.isfile(path):
-        raise UnreadableImageError(f'image file not found: {path}')
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise UnreadableImageError(f'cannot decode image file: {path}')
+    img = read_image_file(path)
     if img.dtype not in _MAX:
         raise UnreadableImageError(
             f'{path}: only 8- and 16-bit images are supported, got '
