@@ -92,8 +92,7 @@ def write_image(path: str, array: np.ndarray) -> None:
     (e.g. a format that cannot hold 16 bits, such as JPEG)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     ext = osp.splitext(path)[1].lower()
-    if array.dtype == np.uint16 and ext in ('.jpg', '.jpeg', '.bmp',
-                                            '.webp'):
+    if array.dtype == np.uint16 and ext in EIGHT_BIT_ONLY:
         raise OSError(f'{path}: {ext} cannot hold a 16-bit image; choose '
                       'another output extension (e.g. --ext .png)')
     params = [cv2.IMWRITE_JPEG_QUALITY, 95] if ext in ('.jpg', '.jpeg') \
@@ -130,9 +129,55 @@ def list_inputs(source: str, recursive: bool = False) -> List[str]:
                             f'glob match): {source}')
 
 
+def glob_root(pattern: str) -> str:
+    """The folder a glob pattern's matches lie under: its leading path
+    components without wildcards ('a/*/x.png' -> 'a', '*.png' -> '.')."""
+    fixed = []
+    for part in pattern.split(os.sep):
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    if len(fixed) == len(pattern.split(os.sep)):  # no wildcard at all
+        fixed = fixed[:-1]
+    return os.sep.join(fixed) or ('/' if pattern.startswith(os.sep) else '.')
+
+
 def relative_name(path: str, source: str) -> str:
     """The output name of ``path``: relative to the input folder (keeps
-    subfolders), else its base name."""
+    subfolders) or to the fixed folder of a glob pattern (so that
+    'shots/*/x.png' keeps 'day/x.png' and 'night/x.png' apart), else its
+    base name."""
     if osp.isdir(source):
         return osp.relpath(path, source)
+    if not osp.isfile(source) and glob.has_magic(source):
+        return osp.relpath(path, glob_root(source))
     return osp.basename(path)
+
+
+# Output formats that store 8 bits per channel only.
+EIGHT_BIT_ONLY = ('.jpg', '.jpeg', '.bmp', '.webp')
+
+
+def image_bit_depth(path: str) -> int:
+    """Bits per channel from the file header (PNG: IHDR; TIFF, PNM: PIL's
+    header read), without decoding pixels; 8 for other formats and for a
+    header that cannot be read (the run reports such a file itself)."""
+    ext = osp.splitext(path)[1].lower()
+    try:
+        if ext == '.png':
+            with open(path, 'rb') as f:
+                head = f.read(25)
+            if head[:8] == b'\x89PNG\r\n\x1a\n' and head[12:16] == b'IHDR':
+                return head[24]
+            return 8
+        if ext in ('.tif', '.tiff', '.ppm', '.pgm'):
+            from PIL import Image
+            with Image.open(path) as im:
+                bits = getattr(im, 'tag_v2', {}).get(258)
+                if bits:
+                    return max(bits) if isinstance(bits, tuple) else bits
+                return 16 if im.mode.startswith('I;16') or im.mode == 'I' \
+                    else 8
+    except (OSError, ValueError):
+        return 8
+    return 8

@@ -389,20 +389,23 @@ class RestorationInferencer:
                       names: Optional[Sequence[str]] = None,
                       progress: bool = False) -> Dict[str, str]:
         """Restore every path into ``out_dir`` (under ``names`` or the base
-        names). Unreadable files are skipped and returned as {path: why};
-        restored ones are written."""
-        from .image_io import UnreadableImageError
+        names). A file that fails (unreadable, truncated, a restore error,
+        unwritable) is skipped and returned as {path: why}; the others are
+        restored and written."""
         names = names or [osp.basename(p) for p in paths]
         failed = {}
         it = zip(paths, names)
+        bar = None
         if progress:
             from tqdm import tqdm
-            it = tqdm(list(it), desc='restoring', unit='img')
+            it = bar = tqdm(list(it), desc='restoring', unit='img')
         for path, name in it:
             try:
                 img = read_image(path)
-            except UnreadableImageError as err:
-                failed[path] = str(err)
-                continue
-            write_image(osp.join(out_dir, name), self.restore_image(img))
+                write_image(osp.join(out_dir, name), self.restore_image(img))
+            except (OSError, ValueError, RuntimeError) as err:
+                # one bad file must not abort a folder run halfway
+                failed[path] = f'{type(err).__name__}: {err}'
+                if bar is not None:
+                    bar.write(f'skipped {path}: {err}')
         return failed
