@@ -6,7 +6,9 @@
 
 The table (a row per benchmark, PSNR/SSIM on RGB and Y, and the average) is
 printed by BenchmarkTableHook and saved under the work dir's run folder with
-the input | output | GT images of BasicVisualizationHook. With
+the input | output | GT images of BasicVisualizationHook. A checkpoint that
+lacks any trained weight of the config's model (e.g. an EEDTP model's
+conditioner or adapters) is refused, naming the missing keys. With
 ``--save-restored DIR`` every restored image is also written alone to
 ``DIR/<benchmark>/<file name>.png``.
 """
@@ -16,9 +18,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.checkpoint import refuse_incomplete_checkpoint  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, load_config,  # noqa: E402
                                    refuse_output_in_data)
 
@@ -51,6 +55,11 @@ def main(argv=None):
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SaveRestoredHook', out_dir=args.save_restored)]
     runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) \
+        else runner.model
+    # mmengine loads load_from non-strictly and only warns: a checkpoint
+    # without the conditioner / adapters would test another network
+    refuse_incomplete_checkpoint(model, args.checkpoint)
     runner.test()
 
 

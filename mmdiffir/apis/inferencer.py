@@ -170,19 +170,16 @@ def resolve_t_mat(task: Union[str, int, None], t_mat: Optional[int],
 def load_weights(model: torch.nn.Module, checkpoint: str) -> None:
     """Load a checkpoint's ``state_dict`` (mmengine's or a bare one) via
     :func:`safe_torch_load`; errors name the file and the mismatched keys."""
-    from mmdiffir.utils.checkpoint import safe_torch_load
-    ckpt = safe_torch_load(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise RuntimeError(f'{checkpoint} holds no state_dict')
-    # weights saved from a wrapped (DDP) model
-    if state and all(k.startswith('module.') for k in state):
-        state = {k[len('module.'):]: v for k, v in state.items()}
+    from mmdiffir.utils.checkpoint import (checkpoint_state_dict,
+                                           missing_parameters,
+                                           safe_torch_load)
+    state = checkpoint_state_dict(
+        safe_torch_load(checkpoint, map_location='cpu'), checkpoint)
     missing, unexpected = model.load_state_dict(state, strict=False)
     # A missing buffer is training state added after the checkpoint was
     # written (e.g. RNG seeds, EEDTP's anchor); inference does not read it.
     # A missing parameter would leave random weights: an error.
-    params = {n for n, _ in model.named_parameters()}
+    params = set(missing_parameters(model, state))
     buffers = [k for k in missing if k not in params]
     if buffers:
         warnings.warn(f'checkpoint {checkpoint} lacks buffers {buffers[:8]}; '

@@ -194,3 +194,42 @@ def checkpoint_to_resume(work_dir: str) -> Optional[str]:
     print(f'[resume] {why}; resuming from the newest checkpoint in the '
           f'work dir: {newest}', file=sys.stderr)
     return newest
+
+
+def checkpoint_state_dict(checkpoint: dict, filename: str) -> dict:
+    """The model weights of a loaded checkpoint (mmengine's ``state_dict``
+    or a bare one; a DDP ``module.`` prefix removed)."""
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict):
+        raise RuntimeError(f'{filename} holds no state_dict')
+    if state and all(k.startswith('module.') for k in state):
+        state = {k[len('module.'):]: v for k, v in state.items()}
+    return state
+
+
+def missing_parameters(model: torch.nn.Module, state: dict) -> list:
+    """The model's parameters (trained weights, not buffers) that ``state``
+    lacks: loading it non-strictly would leave them at their initial
+    values (an EEDTP model without its conditioner or adapters is then the
+    plain or adapter-less network)."""
+    return [n for n, _ in model.named_parameters() if n not in state]
+
+
+def refuse_incomplete_checkpoint(model: torch.nn.Module,
+                                 filename: str) -> None:
+    """RuntimeError naming the missing keys when the checkpoint lacks any
+    parameter of ``model``; for tools/test.py, where mmengine's
+    non-strict ``load_from`` would only warn. (Training keeps the partial
+    loads it needs, e.g. a TMDDP checkpoint into an MTUL model:
+    CheckpointCompatibilityHook.)"""
+    state = checkpoint_state_dict(safe_torch_load(filename, 'cpu'), filename)
+    missing = missing_parameters(model, state)
+    if missing:
+        parts = sorted({k.split('.')[0] for k in missing})
+        raise RuntimeError(
+            f'checkpoint {filename} lacks {len(missing)} trained weights of '
+            f'{type(model).__name__} ({", ".join(parts)}), which would stay '
+            f'at their initial values: {missing[:8]}'
+            f'{" ..." if len(missing) > 8 else ""}. Use the checkpoint of '
+            'this model (or a config that matches the checkpoint).')
