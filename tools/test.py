@@ -1,7 +1,7 @@
 """Test a checkpoint on every test set of a config and print one table.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--no-images]
-                         [--save-restored DIR]
+                         [--save-restored DIR] [--out METRICS.json]
                          [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
 
 The table (a row per benchmark, PSNR/SSIM on RGB and Y, and the average) is
@@ -10,14 +10,18 @@ the input | output | GT images of BasicVisualizationHook. A checkpoint that
 lacks any trained weight of the config's model (e.g. an EEDTP model's
 conditioner or adapters) is refused, naming the missing keys. With
 ``--save-restored DIR`` every restored image is also written alone to
-``DIR/<benchmark>/<file name>.png``.
+``DIR/<benchmark>/<file name>.png`` (a DIR inside, equal to or containing a
+data root of the config is refused). ``--out FILE`` writes every metric as
+JSON ({"Kodak24/PSNR": ..., ...}).
 """
 import argparse
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mmengine.hooks import Hook  # noqa: E402
 from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -35,6 +39,8 @@ def parse_args(argv=None):
     parser.add_argument('--save-restored', metavar='DIR',
                         help='write each restored image to '
                         'DIR/<benchmark>/<name>.png')
+    parser.add_argument('--out', metavar='FILE.json',
+                        help='write the metrics to this JSON file')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -50,6 +56,8 @@ def main(argv=None):
     if args.no_images:
         cfg.custom_hooks = [h for h in cfg.get('custom_hooks', [])
                             if h.get('type') != 'BasicVisualizationHook']
+    if args.out:
+        refuse_output_in_data(args.out, cfg, '--out')
     if args.save_restored:
         refuse_output_in_data(args.save_restored, cfg, '--save-restored')
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
@@ -60,7 +68,27 @@ def main(argv=None):
     # mmengine loads load_from non-strictly and only warns: a checkpoint
     # without the conditioner / adapters would test another network
     refuse_incomplete_checkpoint(model, args.checkpoint)
+    if args.out:
+        runner.register_hook(MetricsFileHook(args.out), priority='LOWEST')
     runner.test()
+
+
+class MetricsFileHook(Hook):
+    """--out: write the test metrics as JSON. A hook because mmagic's
+    MultiTestLoop.run returns None; its metrics reach only the hooks."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        if runner.rank != 0:
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)),
+                    exist_ok=True)
+        with open(self.path, 'w') as f:
+            json.dump({k: v.item() if hasattr(v, 'item') else v
+                       for k, v in (metrics or {}).items()}, f, indent=1)
+        runner.logger.info(f'metrics written to {self.path}')
 
 
 if __name__ == '__main__':
