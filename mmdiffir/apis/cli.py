@@ -37,6 +37,9 @@ def parse_args(argv=None):
     p.add_argument('--task', help='EEDTP: task name (e.g. rain, noise, '
                    'haze: the config\'s task names or the paper\'s table)')
     p.add_argument('--t-mat', type=int, help='EEDTP: the time step itself')
+    p.add_argument('--allow-untrained-t-mat', action='store_true',
+                   help='EEDTP multi-task: accept a --t-mat that the model '
+                   'was not trained on (refused otherwise)')
     p.add_argument('--tile', type=int, help='restore images larger than '
                    'this tile by tile')
     p.add_argument('--tile-overlap', type=int, help='overlap of tiles '
@@ -166,7 +169,8 @@ def main(argv=None) -> int:
     inf = RestorationInferencer(
         args.config, args.checkpoint, device=args.device, task=args.task,
         t_mat=args.t_mat, tile=args.tile, tile_overlap=args.tile_overlap,
-        flip=args.flip, seed=args.seed, cfg_options=args.cfg_options)
+        flip=args.flip, seed=args.seed, cfg_options=args.cfg_options,
+        allow_untrained_t_mat=args.allow_untrained_t_mat)
     os.makedirs(args.out_dir, exist_ok=True)
     failed = inf.restore_files([s for s, _ in pairs],
                                args.out_dir,

@@ -104,3 +104,29 @@ def test_inferencer_refuses_missing_trained_parts(trained, tmp_path, prefix):
         RestorationInferencer(MTUL, ckpt, device='cpu', task='rain')
     assert dropped[0] in str(err.value)
     RestorationInferencer(MTUL, str(trained), device='cpu', task='rain')
+
+
+def test_multi_task_checkpoint_refuses_untrained_tasks(trained):
+    """Issue 18.6: the 6-task model has no snow task (the paper's table
+    would give t_mat 15): refused, listing the trained ones; an explicit
+    untrained --t-mat needs allow_untrained_t_mat. The tasks come from the
+    training config mmengine stored in the checkpoint's meta."""
+    from mmdiffir.apis import RestorationInferencer
+    from mmdiffir.apis.inferencer import trained_tasks
+    meta = safe_torch_load(trained)['meta']
+    assert trained_tasks(meta, None) == dict(
+        noise=4, rain=8, jpeg=12, lowlight=38, haze=47, blur=50)
+    with pytest.raises(ValueError, match=r'task "snow" \(t_mat 15\).*'
+                       r'trained tasks: noise \(t_mat 4\)'):
+        RestorationInferencer(MTUL, str(trained), device='cpu', task='snow')
+    with pytest.raises(ValueError, match='t_mat 15 is not a step.*'
+                       'allow-untrained-t-mat'):
+        RestorationInferencer(MTUL, str(trained), device='cpu', t_mat=15)
+    inf = RestorationInferencer(MTUL, str(trained), device='cpu', t_mat=15,
+                                allow_untrained_t_mat=True)
+    assert inf.t_mat == 15
+    # trained tasks by name, by the paper's name, or by their t_mat
+    assert RestorationInferencer(MTUL, str(trained), device='cpu',
+                                 task='hazy').t_mat == 47
+    assert RestorationInferencer(MTUL, str(trained), device='cpu',
+                                 t_mat=8).t_mat == 8

@@ -200,3 +200,20 @@ def test_a_failing_image_does_not_stop_the_rest(plain_ckpt, tmp_path,
     assert sorted(os.listdir(out)) == ['a.png', 'c.png']
     err = capsys.readouterr().err
     assert 'skipped 1 file(s)' in err and 'b.png' in err
+
+
+def test_cli_refuses_an_untrained_task_of_a_multi_task_model(
+        registered, tmp_path, real_photos, save_rgb):
+    """A bare state_dict (no stored training config): the tasks of the
+    given config's training loader are the trained ones."""
+    ckpt = make_checkpoint(MTUL_CPU, tmp_path / 'mtul.pth')
+    img = save_rgb(tmp_path / 'in' / 'a.png', real_photos[0][:32, :32])
+    with pytest.raises(ValueError, match='"snow".*trained tasks'):
+        infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                         '--task', 'snow'])
+    with pytest.raises(ValueError, match='--allow-untrained-t-mat'):
+        infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                         '--t-mat', '20'])
+    assert infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                            '--t-mat', '20', '--allow-untrained-t-mat',
+                            '--device', 'cpu']) == 0
