@@ -22,6 +22,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from mmdiffir.utils.config import add_common_args, load_config  # noqa: E402
+from mmdiffir.visualization import side_by_side  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -50,31 +51,6 @@ def to_bgr_uint8(tensor, channel_order: str) -> np.ndarray:
     if channel_order == 'rgb':
         img = img[..., ::-1]
     return np.ascontiguousarray(img)
-
-
-def labelled(img: np.ndarray, text: str) -> np.ndarray:
-    """The image with a strip above it carrying ``text``."""
-    strip = np.full((22, img.shape[1], 3), 255, np.uint8)
-    cv2.putText(strip, text, (3, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
-                (0, 0, 0), 1, cv2.LINE_AA)
-    return np.vstack([strip, img])
-
-
-def grid(panels, title: str) -> np.ndarray:
-    """[(label, BGR image)] side by side under ``title``, padded to one
-    height; small crops are enlarged (nearest neighbour, an integer factor)
-    so that the labels fit and the degradation's pixels stay visible."""
-    factor = max(1, -(-192 // max(p.shape[1] for _, p in panels)))
-    panels = [(t, cv2.resize(p, None, fx=factor, fy=factor,
-                             interpolation=cv2.INTER_NEAREST))
-              for t, p in panels]
-    height = max(p.shape[0] for _, p in panels)
-    row = []
-    for label, img in panels:
-        pad = np.full((height - img.shape[0], img.shape[1], 3), 255, np.uint8)
-        row.append(labelled(np.vstack([img, pad]), label))
-        row.append(np.full((height + 22, 4, 3), 255, np.uint8))
-    return labelled(np.hstack(row[:-1]), title)
 
 
 def loader_cfg(cfg, split: str, index: int):
@@ -125,7 +101,7 @@ def main(argv=None) -> list:
             title = f'{task} (t_mat {meta.get("t_mat")}): {title}'
             stem = f'{task}_{stem}'
         path = osp.join(out_dir, f'{i:04d}_{stem}.png')
-        if not cv2.imwrite(path, grid(panels, title)):
+        if not cv2.imwrite(path, side_by_side(panels, title, min_width=192)):
             raise OSError(f'cannot write {path}')
         written.append(path)
     print(f'wrote {len(written)} grid(s) to {out_dir}')
