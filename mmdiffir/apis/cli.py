@@ -171,6 +171,7 @@ def main(argv=None) -> int:
         t_mat=args.t_mat, tile=args.tile, tile_overlap=args.tile_overlap,
         flip=args.flip, seed=args.seed, cfg_options=args.cfg_options,
         allow_untrained_t_mat=args.allow_untrained_t_mat)
+    inf.tile_progress = True
     os.makedirs(args.out_dir, exist_ok=True)
     failed = inf.restore_files([s for s, _ in pairs],
                                args.out_dir,

@@ -380,6 +380,29 @@ class RestorationInferencer:
             return y[..., :h * scale, :w * scale]
         return forward
 
+    # Show a progress bar over the tiles of a tiled image (set by the CLI).
+    tile_progress = False
+
+    def _counting(self, forward, h: int, w: int):
+        """``forward`` advancing a tqdm bar over the image's tiles (times
+        the flip ensemble), so that a large tiled image shows progress."""
+        from tqdm import tqdm
+        stride = self.tile - self.tile_overlap
+
+        def count(size):  # as tiled_forward places its tiles
+            last = max(size - self.tile, 0)
+            return 1 if last == 0 else -(-last // stride) + 1
+        bar = tqdm(total=count(h) * count(w) * self.flip, desc='tiles',
+                   unit='tile', leave=False, mininterval=0)
+
+        def counted(z):
+            y = forward(z)
+            bar.update(1)
+            if bar.n >= bar.total:
+                bar.close()
+            return y
+        return counted
+
     @torch.no_grad()
     def restore_tensor(self, rgb: torch.Tensor) -> torch.Tensor:
         """rgb (B, 3, H, W) float in [0, 255] -> restored, same range
@@ -389,6 +412,9 @@ class RestorationInferencer:
         forward = self.network_forward()
         if self.tile:
             base = forward
+            h, w = x.shape[-2:]
+            if self.tile_progress and (h > self.tile or w > self.tile):
+                base = self._counting(base, h, w)
 
             def forward(z):  # noqa: F811
                 return tiled_forward(base, z, self.tile, self.tile_overlap)
