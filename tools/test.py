@@ -23,9 +23,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.model import is_model_wrapper  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from mmdiffir.utils.console import quiet_library_warnings  # noqa: E402
+
+quiet_library_warnings()
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.console import (TestProgressHook,  # noqa: E402,F401
+                                    tool_runner)
 from mmdiffir.utils.checkpoint import refuse_incomplete_checkpoint  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, load_config,  # noqa: E402
                                    refuse_output_in_data)
@@ -41,6 +45,9 @@ def parse_args(argv=None):
                         'DIR/<benchmark>/<name>.png')
     parser.add_argument('--out', metavar='FILE.json',
                         help='write the metrics to this JSON file')
+    parser.add_argument('--verbose', action='store_true',
+                        help='also print the environment and config dump '
+                        '(always in the log file)')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -62,12 +69,13 @@ def main(argv=None):
         refuse_output_in_data(args.save_restored, cfg, '--save-restored')
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SaveRestoredHook', out_dir=args.save_restored)]
-    runner = Runner.from_cfg(cfg)
+    runner = tool_runner(args.verbose).from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) \
         else runner.model
     # mmengine loads load_from non-strictly and only warns: a checkpoint
     # without the conditioner / adapters would test another network
     refuse_incomplete_checkpoint(model, args.checkpoint)
+    runner.register_hook(TestProgressHook())
     if args.out:
         runner.register_hook(MetricsFileHook(args.out), priority='LOWEST')
     runner.test()

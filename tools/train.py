@@ -14,9 +14,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmengine.runner import Runner  # noqa: E402
+from mmdiffir.utils.console import quiet_library_warnings  # noqa: E402
+
+quiet_library_warnings()
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import checkpoint_to_resume  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
                                    load_config)
@@ -31,6 +34,9 @@ def parse_args(argv=None):
         'when there is one, else start a new run')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision training')
+    parser.add_argument('--verbose', action='store_true',
+                        help='also print the environment and config dump '
+                        '(always in the log file)')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -59,7 +65,7 @@ def main(argv=None):
             raise FileNotFoundError(f'--resume: checkpoint not found: '
                                     f'{args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
-    runner = Runner.from_cfg(cfg)
+    runner = tool_runner(args.verbose).from_cfg(cfg)
     runner.train()
 
 

@@ -191,6 +191,8 @@ def main(argv=None) -> int:
 
 def cli() -> None:
     """Console entry point: errors as one line naming the path / key."""
+    from mmdiffir.utils.console import quiet_library_warnings
+    quiet_library_warnings()
     try:
         status = main()
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as err:
