@@ -136,8 +136,8 @@ def plan(source: str, out_dir: str, ext: Optional[str] = None,
 
 
 def main(argv=None) -> int:
-    """Returns the exit status: 0, or 1 when some files were unreadable.
-    Missing paths and bad options raise (FileNotFoundError, ValueError,
+    """Returns the exit status: 0, 1 when some files were skipped, 2 for a
+    dry run that found problems. Missing paths and bad options raise (FileNotFoundError, ValueError,
     KeyError) with the offending name."""
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
