@@ -1,7 +1,12 @@
 """Train a model from a config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-                          [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT|auto]]
+                          [--amp] [--cfg-options k=v ...]
+                          [--launcher none|pytorch|slurm]
+
+--resume continues from the work dir's latest checkpoint and is an error
+when there is none; --resume auto continues when there is one and otherwise
+starts a new run (saying so); --resume CKPT continues from that file.
 """
 import argparse
 import os
@@ -9,9 +14,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmengine.runner import Runner  # noqa: E402
+from mmdiffir.utils.console import quiet_library_warnings  # noqa: E402
+
+quiet_library_warnings()
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
+from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import checkpoint_to_resume  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
                                    load_config)
@@ -20,11 +28,15 @@ from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
 def parse_args(argv=None):
     parser = add_common_args(argparse.ArgumentParser(description=__doc__))
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
-        help='resume from CKPT, or with no value from the latest checkpoint '
-        'in the work dir')
+        '--resume', nargs='?', type=str, const='latest', metavar='CKPT|auto',
+        help='resume from CKPT; with no value from the latest checkpoint in '
+        'the work dir (an error when there is none); "auto": the latest '
+        'when there is one, else start a new run')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision training')
+    parser.add_argument('--verbose', action='store_true',
+                        help='also print the environment and config dump '
+                        '(always in the log file)')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -36,14 +48,24 @@ def main(argv=None):
     cfg = load_config(args)
     if args.amp:
         enable_amp(cfg)
-    if args.resume == 'auto':
-        cfg.resume = True
-        # None: mmengine's own search (it finds nothing and starts over)
-        cfg.load_from = checkpoint_to_resume(cfg.work_dir)
+    if args.resume in ('latest', 'auto'):
+        found = checkpoint_to_resume(cfg.work_dir)
+        if found is None and args.resume == 'latest':
+            raise FileNotFoundError(
+                f'--resume: nothing to resume in {cfg.work_dir} (no '
+                'last_checkpoint and no iter_N.pth / epoch_N.pth); pass '
+                '--resume auto to start a new run when there is none')
+        if found is None:
+            print(f'--resume auto: no checkpoint in {cfg.work_dir}; '
+                  'starting a new run', file=sys.stderr)
+        else:
+            cfg.resume, cfg.load_from = True, found
     elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
-    runner = Runner.from_cfg(cfg)
+        if not os.path.isfile(args.resume):
+            raise FileNotFoundError(f'--resume: checkpoint not found: '
+                                    f'{args.resume}')
+        cfg.resume, cfg.load_from = True, args.resume
+    runner = tool_runner(args.verbose).from_cfg(cfg)
     runner.train()
 
 

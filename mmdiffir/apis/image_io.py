@@ -14,15 +14,12 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
+from mmdiffir.utils.image_file import UnreadableImageError, read_image_file
+
 # What cv2.imread / cv2.imwrite handle in both directions.
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff',
                     '.webp', '.ppm', '.pgm')
 _MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-
-
-class UnreadableImageError(OSError):
-    """A file that is not an image cv2 can decode (or of an unsupported
-    kind); the message names the file."""
 
 
 @dataclass
@@ -38,17 +35,16 @@ class LoadedImage:
 
 
 def read_image(path: str) -> LoadedImage:
-    """Read an 8/16-bit grey, RGB or RGBA image (cv2, any format it reads).
+    """Read an 8/16-bit grey, RGB or RGBA image (cv2, any format it reads)
+    through the decoder the dataset pipelines use
+    (:func:`mmdiffir.utils.image_file.read_image_file`).
 
     Raises:
-        UnreadableImageError: not decodable, or not 8/16-bit, or an
-            unsupported channel count; the message names ``path``.
+        UnreadableImageError: missing, empty, truncated, not decodable, not
+            8/16-bit, or an unsupported channel count; the message names
+            ``path``.
     """
-    if not osp.isfile(path):
-        raise UnreadableImageError(f'image file not found: {path}')
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise UnreadableImageError(f'cannot decode image file: {path}')
+    img = read_image_file(path)
     if img.dtype not in _MAX:
         raise UnreadableImageError(
             f'{path}: only 8- and 16-bit images are supported, got '
@@ -96,8 +92,7 @@ def write_image(path: str, array: np.ndarray) -> None:
     (e.g. a format that cannot hold 16 bits, such as JPEG)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     ext = osp.splitext(path)[1].lower()
-    if array.dtype == np.uint16 and ext in ('.jpg', '.jpeg', '.bmp',
-                                            '.webp'):
+    if array.dtype == np.uint16 and ext in EIGHT_BIT_ONLY:
         raise OSError(f'{path}: {ext} cannot hold a 16-bit image; choose '
                       'another output extension (e.g. --ext .png)')
     params = [cv2.IMWRITE_JPEG_QUALITY, 95] if ext in ('.jpg', '.jpeg') \
@@ -134,9 +129,55 @@ def list_inputs(source: str, recursive: bool = False) -> List[str]:
                             f'glob match): {source}')
 
 
+def glob_root(pattern: str) -> str:
+    """The folder a glob pattern's matches lie under: its leading path
+    components without wildcards ('a/*/x.png' -> 'a', '*.png' -> '.')."""
+    fixed = []
+    for part in pattern.split(os.sep):
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    if len(fixed) == len(pattern.split(os.sep)):  # no wildcard at all
+        fixed = fixed[:-1]
+    return os.sep.join(fixed) or ('/' if pattern.startswith(os.sep) else '.')
+
+
 def relative_name(path: str, source: str) -> str:
     """The output name of ``path``: relative to the input folder (keeps
-    subfolders), else its base name."""
+    subfolders) or to the fixed folder of a glob pattern (so that
+    'shots/*/x.png' keeps 'day/x.png' and 'night/x.png' apart), else its
+    base name."""
     if osp.isdir(source):
         return osp.relpath(path, source)
+    if not osp.isfile(source) and glob.has_magic(source):
+        return osp.relpath(path, glob_root(source))
     return osp.basename(path)
+
+
+# Output formats that store 8 bits per channel only.
+EIGHT_BIT_ONLY = ('.jpg', '.jpeg', '.bmp', '.webp')
+
+
+def image_bit_depth(path: str) -> int:
+    """Bits per channel from the file header (PNG: IHDR; TIFF, PNM: PIL's
+    header read), without decoding pixels; 8 for other formats and for a
+    header that cannot be read (the run reports such a file itself)."""
+    ext = osp.splitext(path)[1].lower()
+    try:
+        if ext == '.png':
+            with open(path, 'rb') as f:
+                head = f.read(25)
+            if head[:8] == b'\x89PNG\r\n\x1a\n' and head[12:16] == b'IHDR':
+                return head[24]
+            return 8
+        if ext in ('.tif', '.tiff', '.ppm', '.pgm'):
+            from PIL import Image
+            with Image.open(path) as im:
+                bits = getattr(im, 'tag_v2', {}).get(258)
+                if bits:
+                    return max(bits) if isinstance(bits, tuple) else bits
+                return 16 if im.mode.startswith('I;16') or im.mode == 'I' \
+                    else 8
+    except (OSError, ValueError):
+        return 8
+    return 8

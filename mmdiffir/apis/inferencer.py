@@ -109,9 +109,12 @@ def resolve_config(model: Union[str, Config]) -> Config:
     return Config.fromfile(cfg_path)
 
 
-def config_tasks(cfg: Config) -> Dict[str, int]:
+def config_tasks(cfg: Config,
+                 loaders: Sequence[str] = ('test_dataloader', 'val_dataloader',
+                                           'train_dataloader')
+                 ) -> Dict[str, int]:
     """Task name -> t_mat of every task-tagged dataset the config declares
-    (its MultiTaskDataset tasks, in train/val/test loaders)."""
+    (its MultiTaskDataset tasks) in ``loaders``."""
     tasks: Dict[str, int] = {}
 
     def visit(node):
@@ -125,9 +128,26 @@ def config_tasks(cfg: Config) -> Dict[str, int]:
             for v in node:
                 visit(v)
 
-    for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+    for key in loaders:
         visit(cfg.get(key))
     return tasks
+
+
+def trained_tasks(meta: Optional[dict], cfg: Config) -> Dict[str, int]:
+    """Task name -> t_mat of the tasks a checkpoint was trained on: those
+    of the training config mmengine stores in every checkpoint it writes
+    (``meta['cfg']``), else (a bare state_dict) those of ``cfg``'s
+    train_dataloader."""
+    text = (meta or {}).get('cfg')
+    if isinstance(text, str) and 'train_dataloader' in text:
+        try:
+            return config_tasks(Config.fromstring(text, '.py'),
+                                ('train_dataloader',))
+        except Exception as err:  # noqa: BLE001 (an unparsable old config)
+            warnings.warn(f'cannot read the training config stored in the '
+                          f'checkpoint ({type(err).__name__}: {err}); using '
+                          "the given config's training tasks")
+    return config_tasks(cfg, ('train_dataloader',))
 
 
 def resolve_t_mat(task: Union[str, int, None], t_mat: Optional[int],
@@ -167,22 +187,20 @@ def resolve_t_mat(task: Union[str, int, None], t_mat: Optional[int],
 
 
 # ----------------------------------------------------------- model
-def load_weights(model: torch.nn.Module, checkpoint: str) -> None:
+def load_weights(model: torch.nn.Module, checkpoint: str) -> dict:
     """Load a checkpoint's ``state_dict`` (mmengine's or a bare one) via
-    :func:`safe_torch_load`; errors name the file and the mismatched keys."""
-    from mmdiffir.utils.checkpoint import safe_torch_load
+    :func:`safe_torch_load`; errors name the file and the mismatched keys.
+    Returns the checkpoint's ``meta`` ({} when it has none)."""
+    from mmdiffir.utils.checkpoint import (checkpoint_state_dict,
+                                           missing_parameters,
+                                           safe_torch_load)
     ckpt = safe_torch_load(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise RuntimeError(f'{checkpoint} holds no state_dict')
-    # weights saved from a wrapped (DDP) model
-    if state and all(k.startswith('module.') for k in state):
-        state = {k[len('module.'):]: v for k, v in state.items()}
+    state = checkpoint_state_dict(ckpt, checkpoint)
     missing, unexpected = model.load_state_dict(state, strict=False)
     # A missing buffer is training state added after the checkpoint was
     # written (e.g. RNG seeds, EEDTP's anchor); inference does not read it.
     # A missing parameter would leave random weights: an error.
-    params = {n for n, _ in model.named_parameters()}
+    params = set(missing_parameters(model, state))
     buffers = [k for k in missing if k not in params]
     if buffers:
         warnings.warn(f'checkpoint {checkpoint} lacks buffers {buffers[:8]}; '
@@ -195,6 +213,8 @@ def load_weights(model: torch.nn.Module, checkpoint: str) -> None:
             f'({type(model).__name__}): missing keys {missing[:8]}'
             f'{" ..." if len(missing) > 8 else ""}, unexpected keys '
             f'{unexpected[:8]}{" ..." if len(unexpected) > 8 else ""}')
+    meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def default_device() -> str:
@@ -226,6 +246,9 @@ class RestorationInferencer:
             the config's ``test_cfg.flip_ensemble`` or 1.
         seed (int, optional): seeds torch's RNG before each image, for
             models that sample noise at test time (DiffIR S2).
+        allow_untrained_t_mat (bool): a multi-task model refuses tasks and
+            t_mats it was not trained on (:func:`trained_tasks`); with this,
+            an explicit ``t_mat`` outside them is accepted.
         cfg_options (dict, optional): config overrides (as --cfg-options).
     """
 
@@ -239,7 +262,8 @@ class RestorationInferencer:
                  tile_overlap: Optional[int] = None,
                  flip: Optional[int] = None,
                  seed: Optional[int] = None,
-                 cfg_options: Optional[dict] = None):
+                 cfg_options: Optional[dict] = None,
+                 allow_untrained_t_mat: bool = False):
         from mmdiffir.registry import MODELS
         from mmdiffir.utils import register_all_modules
         register_all_modules()
@@ -260,8 +284,8 @@ class RestorationInferencer:
         if 'test_cfg' in model_cfg:
             model_cfg.test_cfg = test_cfg
         self.model = MODELS.build(model_cfg)
-        if checkpoint is not None:
-            load_weights(self.model, checkpoint)
+        meta = load_weights(self.model, checkpoint) \
+            if checkpoint is not None else None
         self.checkpoint = checkpoint
         self.device = torch.device(device or default_device())
         self.model.to(self.device).eval()
@@ -276,6 +300,8 @@ class RestorationInferencer:
                              f'smaller than tile ({self.tile})')
         self.seed = seed
         self.tasks = config_tasks(self.cfg)
+        self.trained = trained_tasks(meta, self.cfg)
+        self.allow_untrained_t_mat = allow_untrained_t_mat
         self.t_mat = self._choose_t_mat(task, t_mat)
 
     # ------------------------------------------------------------ set-up
@@ -292,17 +318,33 @@ class RestorationInferencer:
                     f'{type(self.model).__name__} has no task time step; '
                     '`task` / `t_mat` apply to EEDTP models only')
             return None
-        value = resolve_t_mat(task, t_mat, self.tasks,
+        value = resolve_t_mat(task, t_mat, {**self.tasks, **self.trained},
                               self.model.schedule.T)
+        multi = len(set(self.trained.values())) > 1
+        if value is not None and multi and \
+                value not in self.trained.values():
+            valid = ', '.join(f'{k} (t_mat {v})'
+                              for k, v in self.trained.items())
+            if task is not None:
+                raise ValueError(
+                    f'task "{task}" (t_mat {value}) is not one this '
+                    f'multi-task model was trained on; trained tasks: '
+                    f'{valid}')
+            if not self.allow_untrained_t_mat:
+                raise ValueError(
+                    f't_mat {value} is not a step this multi-task model was '
+                    f'trained on ({valid}); pass allow_untrained_t_mat=True '
+                    '(--allow-untrained-t-mat) to restore at it anyway')
         if value is not None:
             return value
-        if len(set(self.tasks.values())) > 1:
+        if multi or len(set(self.tasks.values())) > 1:
             # A multi-task model run at a default step would silently apply
             # the wrong task's conditioning and routing.
             raise ValueError(
                 'this is a multi-task EEDTP model: choose the task with '
                 '`task` (one of ' + ', '.join(
-                    f'{k} (t_mat {v})' for k, v in self.tasks.items()) +
+                    f'{k} (t_mat {v})' for k, v in (
+                        self.trained or self.tasks).items()) +
                 ') or `t_mat`')
         return int(self.model.t_mat)
 
@@ -338,6 +380,29 @@ class RestorationInferencer:
             return y[..., :h * scale, :w * scale]
         return forward
 
+    # Show a progress bar over the tiles of a tiled image (set by the CLI).
+    tile_progress = False
+
+    def _counting(self, forward, h: int, w: int):
+        """``forward`` advancing a tqdm bar over the image's tiles (times
+        the flip ensemble), so that a large tiled image shows progress."""
+        from tqdm import tqdm
+        stride = self.tile - self.tile_overlap
+
+        def count(size):  # as tiled_forward places its tiles
+            last = max(size - self.tile, 0)
+            return 1 if last == 0 else -(-last // stride) + 1
+        bar = tqdm(total=count(h) * count(w) * self.flip, desc='tiles',
+                   unit='tile', leave=False, mininterval=0)
+
+        def counted(z):
+            y = forward(z)
+            bar.update(1)
+            if bar.n >= bar.total:
+                bar.close()
+            return y
+        return counted
+
     @torch.no_grad()
     def restore_tensor(self, rgb: torch.Tensor) -> torch.Tensor:
         """rgb (B, 3, H, W) float in [0, 255] -> restored, same range
@@ -347,6 +412,9 @@ class RestorationInferencer:
         forward = self.network_forward()
         if self.tile:
             base = forward
+            h, w = x.shape[-2:]
+            if self.tile_progress and (h > self.tile or w > self.tile):
+                base = self._counting(base, h, w)
 
             def forward(z):  # noqa: F811
                 return tiled_forward(base, z, self.tile, self.tile_overlap)
@@ -389,20 +457,23 @@ class RestorationInferencer:
                       names: Optional[Sequence[str]] = None,
                       progress: bool = False) -> Dict[str, str]:
         """Restore every path into ``out_dir`` (under ``names`` or the base
-        names). Unreadable files are skipped and returned as {path: why};
-        restored ones are written."""
-        from .image_io import UnreadableImageError
+        names). A file that fails (unreadable, truncated, a restore error,
+        unwritable) is skipped and returned as {path: why}; the others are
+        restored and written."""
         names = names or [osp.basename(p) for p in paths]
         failed = {}
         it = zip(paths, names)
+        bar = None
         if progress:
             from tqdm import tqdm
-            it = tqdm(list(it), desc='restoring', unit='img')
+            it = bar = tqdm(list(it), desc='restoring', unit='img')
         for path, name in it:
             try:
                 img = read_image(path)
-            except UnreadableImageError as err:
-                failed[path] = str(err)
-                continue
-            write_image(osp.join(out_dir, name), self.restore_image(img))
+                write_image(osp.join(out_dir, name), self.restore_image(img))
+            except (OSError, ValueError, RuntimeError) as err:
+                # one bad file must not abort a folder run halfway
+                failed[path] = f'{type(err).__name__}: {err}'
+                if bar is not None:
+                    bar.write(f'skipped {path}: {err}')
         return failed

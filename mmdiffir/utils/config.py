@@ -1,9 +1,24 @@
 """Config preparation shared by tools/train.py and tools/test.py."""
+import os
 import os.path as osp
 import warnings
+from typing import List, Tuple
 
 import torch
 from mmengine.config import Config, DictAction  # noqa: F401 (re-exported)
+
+# Top-level keys mmengine's Runner.from_cfg reads (its __init__ arguments)
+# plus those mmengine / mmagic / mmdiffir read elsewhere. Other top-level
+# names are a config's own helper variables (data_root, train_pipeline...)
+# and cannot be checked, except when they are one typo away from these.
+RUNNER_KEYS = (
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader',
+    'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr',
+    'optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+    'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from',
+    'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
+    'visualizer', 'default_scope', 'randomness', 'experiment_name',
+    'model_wrapper_cfg', 'compile', 'vis_backends', 'save_dir')
 
 
 def add_common_args(parser):
@@ -28,8 +43,12 @@ def load_config(args) -> Config:
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
+    check_top_level_keys(cfg, args.config)
     if args.cfg_options:
+        check_option_types(cfg, args.cfg_options)
+        old_iters = (cfg.get('train_cfg') or {}).get('max_iters')
         cfg.merge_from_dict(args.cfg_options)
+        warn_schedule_length(cfg, old_iters, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir:
         cfg.work_dir = args.work_dir
@@ -39,6 +58,99 @@ def load_config(args) -> Config:
     if args.launcher != 'none' and not torch.cuda.is_available():
         use_cpu_distributed(cfg)
     return cfg
+
+
+def check_top_level_keys(cfg: Config, source: str) -> None:
+    """A misspelt Runner key (``trian_cfg``) is an error naming the closest
+    valid key: mmengine ignores unknown top-level keys, so the run would
+    silently use the base config's ``train_cfg``."""
+    import difflib
+    for key in cfg.keys():
+        if key in RUNNER_KEYS or key.startswith('_'):
+            continue
+        close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.8)
+        if close:
+            raise KeyError(f'{source}: unknown top-level key "{key}"; did you '
+                           f'mean "{close[0]}"?')
+
+
+def _lookup(cfg, dotted: str):
+    """(True, value) of a dotted --cfg-options key (list items by index) in
+    ``cfg``, or (False, None) when it is not there yet."""
+    node = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    for part in dotted.split('.'):
+        if isinstance(node, (list, tuple)) and part.isdigit() and \
+                int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+def _fits(old, new) -> bool:
+    if old is None or new is None:
+        return True  # unset before, or switched off (val_cfg=None)
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool)
+    if isinstance(old, int):
+        return isinstance(new, int)
+    if isinstance(old, float):
+        return isinstance(new, (int, float))
+    if isinstance(old, (list, tuple)):
+        return isinstance(new, (list, tuple))
+    if isinstance(old, dict):
+        return isinstance(new, dict)
+    if isinstance(old, str):
+        return isinstance(new, str)
+    return True
+
+
+def check_option_types(cfg: Config, options: dict) -> None:
+    """A --cfg-options value whose type differs from the config's value is
+    an error naming the key and the expected type (mmengine would pass
+    ``max_iters='1k'`` on and fail later, far from the cause)."""
+    for key, new in options.items():
+        found, old = _lookup(cfg, key)
+        if found and not _fits(old, new):
+            raise ValueError(
+                f'--cfg-options {key}={new!r}: expected '
+                f'{type(old).__name__} (the config has {old!r}), got '
+                f'{type(new).__name__}')
+
+
+# Scheduler fields measured in iterations that are usually set from
+# train_cfg.max_iters.
+_SCHEDULE_LENGTH_KEYS = ('end', 'T_max', 'milestones', 'periods', 'T_0')
+
+
+def warn_schedule_length(cfg: Config, old_iters, options: dict) -> None:
+    """Warn when --cfg-options shortened or lengthened
+    ``train_cfg.max_iters`` but left the LR schedule at the old length (a
+    shortened run would stop at a high LR; the schedule is not rescaled
+    silently because a multi-stage schedule has no single right rescaling).
+    """
+    new_iters = (cfg.get('train_cfg') or {}).get('max_iters')
+    if 'train_cfg.max_iters' not in options or new_iters == old_iters or \
+            any(k.startswith('param_scheduler') for k in options):
+        return
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for i, sched in enumerate(schedulers):
+        for field in _SCHEDULE_LENGTH_KEYS:
+            value = sched.get(field)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            nums = [v for v in values if isinstance(v, (int, float))]
+            if nums and (max(nums) > new_iters or max(nums) == old_iters):
+                warnings.warn(
+                    f'train_cfg.max_iters was changed to {new_iters} '
+                    f'(config: {old_iters}) but param_scheduler[{i}] '
+                    f'({sched.get("type")}) keeps {field}={value}: the LR '
+                    f'schedule is not rescaled; set --cfg-options '
+                    f'param_scheduler.{i}.{field}=... as well')
+                return
 
 
 def use_cpu_distributed(cfg: Config) -> None:
@@ -78,3 +190,52 @@ def enable_amp(cfg: Config) -> None:
                          f'OptimWrapper, got {wrapper.type}')
     wrapper.type = 'AmpOptimWrapper'
     wrapper.loss_scale = 'dynamic'
+
+
+def config_data_roots(cfg: Config) -> List[Tuple[str, str]]:
+    """(config key, resolved path) of every dataset folder the config's
+    train / val / test loaders read: each ``data_root`` and each
+    ``data_prefix`` folder under it (symlinks resolved)."""
+    found: List[Tuple[str, str]] = []
+
+    def visit(node, key):
+        if isinstance(node, dict):
+            root = node.get('data_root')
+            if isinstance(root, str) and root:
+                found.append((f'{key}.data_root', osp.realpath(root)))
+                prefix = node.get('data_prefix')
+                if isinstance(prefix, dict):
+                    for name, subs in prefix.items():
+                        for sub in subs if isinstance(subs, (list, tuple)) \
+                                else [subs]:
+                            if isinstance(sub, str) and sub:
+                                found.append((
+                                    f'{key}.data_prefix.{name}',
+                                    osp.realpath(osp.join(root, sub))))
+            for k, v in node.items():
+                visit(v, f'{key}.{k}')
+        elif isinstance(node, (list, tuple)):
+            for i, v in enumerate(node):
+                visit(v, f'{key}.{i}')
+
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        visit(cfg.get(key), key)
+    return found
+
+
+def refuse_output_in_data(out_dir: str, cfg: Config, flag: str) -> None:
+    """Raise ValueError when ``out_dir`` is, lies inside, or contains a
+    dataset folder of ``cfg``: writing there would replace ground truth (or
+    add files a later test reads). Paths are compared resolved, so a
+    symlink to a data root counts as the root."""
+    out = osp.realpath(out_dir)
+    for key, root in config_data_roots(cfg):
+        inside = out == root or out.startswith(root.rstrip(os.sep) + os.sep)
+        contains = root.startswith(out.rstrip(os.sep) + os.sep)
+        if inside or contains:
+            how = 'is' if out == root else 'lies inside' if inside else \
+                'contains'
+            raise ValueError(
+                f'{flag} {out_dir} ({out}) {how} the dataset folder {root} '
+                f'({key}); writing there would overwrite or add to its '
+                'images. Choose a folder outside every data root.')

@@ -26,6 +26,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmdiffir.engine  # noqa: F401
     import mmdiffir.evaluation  # noqa: F401
     import mmdiffir.models  # noqa: F401
+    import mmdiffir.visualization  # noqa: F401
     from .checkpoint import (register_atomic_local_backend,
                              register_safe_checkpoint_loader)
     register_safe_checkpoint_loader()

@@ -180,3 +180,18 @@ def test_read_image_rejects_with_the_name(tmp_path):
     cv2.imwrite(str(f32), np.zeros((4, 4), np.float32))
     with pytest.raises(UnreadableImageError, match='8- and 16-bit'):
         read_image(str(f32))
+
+
+def test_tiled_image_shows_progress_per_tile(plain, real_photos, capsys):
+    """Issue 18.9: a 96x128 photo in 48-pixel tiles with overlap 16 is
+    3 x 4 = 12 tiles (as tiled_forward places them); the bar counts them."""
+    old = plain.tile, plain.tile_overlap
+    plain.tile, plain.tile_overlap = 48, 16
+    plain.tile_progress = True
+    try:
+        plain.restore_array(real_photos[0])
+    finally:
+        plain.tile, plain.tile_overlap = old
+        plain.tile_progress = False
+    err = capsys.readouterr().err
+    assert 'tiles' in err and '12/12' in err

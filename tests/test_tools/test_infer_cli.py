@@ -35,7 +35,7 @@ def test_folder_in_folder_out_with_unreadable_file(plain_ckpt, tmp_path,
                               '--recursive', '--device', 'cpu'])
     assert status == 1  # one unreadable file
     err = capsys.readouterr().err
-    assert 'broken.png' in err and 'skipped 1 unreadable' in err
+    assert 'broken.png' in err and 'skipped 1 file(s)' in err
     assert sorted(os.listdir(out)) == ['deep16.tif', 'grey.png', 'photo.jpg',
                                        'rgb8.png', 'rgba.png', 'sub']
     assert (out / 'sub' / 'nested.png').is_file()
@@ -109,3 +109,111 @@ def test_never_overwrites_inputs(plain_ckpt, tmp_path, real_photos,
 def test_console_entry_point_is_declared():
     text = open(os.path.join(REPO, 'setup.py')).read()
     assert "'mmdiffir-infer=mmdiffir.apis.cli:cli'" in text
+
+
+def test_glob_over_same_named_files_keeps_both(plain_ckpt, tmp_path,
+                                               real_photos, save_rgb,
+                                               capsys):
+    """Issue 18.2: day/x.png and night/x.png through one glob: two
+    outputs, mirrored under the pattern's fixed folder."""
+    save_rgb(tmp_path / 'shots' / 'day' / 'x.png', real_photos[0])
+    save_rgb(tmp_path / 'shots' / 'night' / 'x.png', real_photos[1])
+    out = tmp_path / 'out'
+    assert infer_tool.main([PLAIN_CPU, plain_ckpt,
+                            str(tmp_path / 'shots' / '*' / 'x.png'),
+                            str(out), '--device', 'cpu']) == 0
+    assert (out / 'day' / 'x.png').is_file()
+    assert (out / 'night' / 'x.png').is_file()
+    assert 'restored 2 image(s)' in capsys.readouterr().out
+
+
+def test_two_inputs_for_one_output_are_refused_before_running(
+        plain_ckpt, tmp_path, real_photos, save_rgb, capsys):
+    src = tmp_path / 'in'
+    save_rgb(src / 'x.png', real_photos[0])
+    save_rgb(src / 'x.jpg', real_photos[1])
+    out = tmp_path / 'out'
+    # the dry run shows the collision and says the run would be refused
+    assert infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), str(out),
+                            '--ext', '.png', '--dry-run']) == 2
+    err = capsys.readouterr().err
+    assert 'x.png' in err and 'x.jpg' in err and 'one output' in err
+    with pytest.raises(FileExistsError, match='x.jpg'):
+        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), str(out),
+                         '--ext', '.png'])
+    assert not out.exists()
+
+
+def test_bad_options_are_refused_before_the_model_loads(
+        plain_ckpt, tmp_path, real_photos, save_rgb, monkeypatch):
+    """Issue 18.4: unknown --ext, 16-bit input with --ext .jpg, a GPU that
+    is not there: errors before the (slow) model build."""
+    import torch
+
+    from mmdiffir.apis import inferencer
+    src = tmp_path / 'in'
+    save_rgb(src / 'a.png', real_photos[0])
+    cv2.imwrite(str(src / 'deep.png'), np.ascontiguousarray(
+        real_photos[1][..., ::-1]).astype(np.uint16) * 257)
+
+    def no_model(*a, **k):
+        raise AssertionError('the model was loaded before the options '
+                             'were checked')
+    monkeypatch.setattr(inferencer.RestorationInferencer, '__init__',
+                        no_model)
+    out = str(tmp_path / 'out')
+    with pytest.raises(ValueError, match='--ext .gif: unknown'):
+        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--ext',
+                         'gif'])
+    with pytest.raises(ValueError, match='deep.png is 16-bit'):
+        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--ext',
+                         '.jpg'])
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(ValueError, match='--device cuda: no CUDA GPU'):
+        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--device',
+                         'cuda'])
+    with pytest.raises(ValueError, match='--device gpu0'):
+        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--device',
+                         'gpu0'])
+
+
+def test_a_failing_image_does_not_stop_the_rest(plain_ckpt, tmp_path,
+                                                real_photos, save_rgb,
+                                                capsys, monkeypatch):
+    """A write that fails for one file mid-run (here: the disk refuses
+    b.png) is reported by name; a.png and c.png are still restored and the
+    exit status says something was skipped."""
+    from mmdiffir.apis import inferencer
+    src = tmp_path / 'in'
+    for n, img in zip('abc', real_photos):
+        save_rgb(src / f'{n}.png', img)
+    real_write = inferencer.write_image
+
+    def flaky_write(path, array):
+        if path.endswith('b.png'):
+            raise OSError(f'cannot write image file: {path}')
+        real_write(path, array)
+    monkeypatch.setattr(inferencer, 'write_image', flaky_write)
+    out = tmp_path / 'out'
+    assert infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), str(out),
+                            '--device', 'cpu']) == 1
+    assert sorted(os.listdir(out)) == ['a.png', 'c.png']
+    err = capsys.readouterr().err
+    assert 'skipped 1 file(s)' in err and 'b.png' in err
+
+
+def test_cli_refuses_an_untrained_task_of_a_multi_task_model(
+        registered, tmp_path, real_photos, save_rgb):
+    """A bare state_dict (no stored training config): the tasks of the
+    given config's training loader are the trained ones."""
+    ckpt = make_checkpoint(MTUL_CPU, tmp_path / 'mtul.pth')
+    img = save_rgb(tmp_path / 'in' / 'a.png', real_photos[0][:32, :32])
+    with pytest.raises(ValueError, match='"snow".*trained tasks'):
+        infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                         '--task', 'snow'])
+    with pytest.raises(ValueError, match='--allow-untrained-t-mat'):
+        infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                         '--t-mat', '20'])
+    assert infer_tool.main([MTUL_CPU, ckpt, img, str(tmp_path / 'o'),
+                            '--t-mat', '20', '--allow-untrained-t-mat',
+                            '--device', 'cpu']) == 0

@@ -44,7 +44,8 @@ def test_test_tool_prints_one_row_per_benchmark(demo_checkpoint, tmp_path,
                     f'test_dataloader.{i}.num_workers=0']
     work = tmp_path / 'test'
     test_tool.main([CPU_NAFNET, str(demo_checkpoint), '--work-dir', str(work),
-                    '--no-images', '--cfg-options', *options])
+                    '--no-images', '--out', str(tmp_path / 'm.json'),
+                    '--cfg-options', *options])
     [table] = glob.glob(f'{work}/*/benchmark_table.txt')
     text = open(table).read()
     rows = [line.split('|')[1].strip() for line in text.splitlines()
@@ -55,6 +56,10 @@ def test_test_tool_prints_one_row_per_benchmark(demo_checkpoint, tmp_path,
     assert set(values['Kodak24']) == {'PSNR', 'SSIM', 'PSNR-Y', 'SSIM-Y'}
     # sigma-25 noise after 2 training steps: restored PSNR is finite and sane
     assert 10 < values['Kodak24']['PSNR'] < 40
+    # --out: the same metrics as JSON, keyed by mmengine's metric names
+    out = json.load(open(tmp_path / 'm.json'))
+    assert abs(out['Kodak24/PSNR'] - values['Kodak24']['PSNR']) < 1e-3
+    assert {'CBSD68/SSIM', 'McMaster/Y/PSNR'} <= set(out)
 
 
 def test_train_resume_auto_continues(demo_checkpoint, tmp_path):

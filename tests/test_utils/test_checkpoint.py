@@ -102,3 +102,34 @@ def test_train_resume_with_an_empty_last_checkpoint(tmp_path, registered):
     state = safe_torch_load(tmp_path / 'work' / 'iter_3.pth')
     assert state['meta']['iter'] == 3
     assert not (tmp_path / 'work' / 'iter_1.pth').exists()  # resumed at 2
+
+
+@pytest.mark.parametrize('content, kind', [
+    (b'<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>',
+     'HTML'),
+    (b'version https://git-lfs.github.com/spec/v1\noid sha256:abc\n', 'text'),
+])
+def test_bad_download_is_named_not_a_checkpoint(tmp_path, content, kind,
+                                               registered):
+    """A web page or a Git LFS pointer saved as .pth: one message naming
+    the file, no KeyError, no advice to turn the safe loader off."""
+    path = tmp_path / 'model.pth'
+    path.write_bytes(content)
+    with pytest.raises(RuntimeError) as err:
+        safe_torch_load(path)
+    msg = str(err.value)
+    assert f'not a PyTorch checkpoint (looks like {kind}' in msg
+    assert str(path) in msg and TRUST_ENV not in msg
+    # mmengine's loader (load_from, --resume) gives the same message
+    with pytest.raises(RuntimeError, match='looks like'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+
+
+def test_empty_and_binary_junk_named(tmp_path):
+    path = tmp_path / 'zero.pth'
+    path.write_bytes(b'')
+    with pytest.raises(RuntimeError, match='empty.*zero.pth'):
+        safe_torch_load(path)
+    path.write_bytes(bytes(range(1, 256)) * 4)
+    with pytest.raises(RuntimeError, match='neither a zip archive'):
+        safe_torch_load(path)

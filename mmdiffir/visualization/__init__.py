@@ -1,0 +1,3 @@
+from .labelled_grid import ConcatImageVisualizer, labelled, side_by_side
+
+__all__ = ['ConcatImageVisualizer', 'labelled', 'side_by_side']
