@@ -137,8 +137,8 @@ def plan(source: str, out_dir: str, ext: Optional[str] = None,
 
 def main(argv=None) -> int:
     """Returns the exit status: 0, 1 when some files were skipped, 2 for a
-    dry run that found problems. Missing paths and bad options raise (FileNotFoundError, ValueError,
-    KeyError) with the offending name."""
+    dry run that found problems. Missing paths and bad options raise
+    (FileNotFoundError, ValueError, KeyError) with the offending name."""
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')

@@ -167,9 +167,9 @@ def checkpoint_to_resume(work_dir: str) -> Optional[str]:
     a run killed in that instant leaves the file empty, and the resume then
     fails with "checkpoint file not found: ''". The checkpoints themselves
     are written atomically (:class:`AtomicLocalBackend`), so in that case
-    (or when the named file or last_checkpoint itself is gone) the newest ``iter_N.pth`` /
-    ``epoch_N.pth`` in ``work_dir`` is the one to continue from; it is
-    printed, not picked silently.
+    (or when the named file or last_checkpoint itself is gone) the newest
+    ``iter_N.pth`` / ``epoch_N.pth`` in ``work_dir`` is the one to continue
+    from; it is printed, not picked silently.
     """
     last = os.path.join(work_dir, 'last_checkpoint')
     if not os.path.isdir(work_dir):
