@@ -112,3 +112,91 @@ def test_residual_sigma_and_errors(tmp_path, real_photos, save_rgb):
                    str(tmp_path / 'target')])
     with pytest.raises(SystemExit):
         tool.main(['--input-dir', str(tmp_path / 'input')])
+
+
+# ------------------------------------------------ the model form (issue 13)
+TMDDP_CPU_CONFIG = osp.join(
+    REPO, 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py')
+
+
+@pytest.fixture(scope='session')
+def tiny_tmddp_checkpoint(tmp_path_factory, data_tree, registered):
+    """The default CPU TMDDP config's model, trained here for a few hundred
+    iterations (L_gen, Adam as the config's, cosine lr) on random crops of
+    real photos (the training photos of ../shared/data, or the embedded
+    stand-ins), saved as an mmengine-style checkpoint."""
+    import cv2
+    import torch
+    from mmengine.config import Config
+
+    from mmdiffir.datasets import list_images
+    from mmdiffir.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(TMDDP_CPU_CONFIG).model)
+    photos = []
+    for sub in ('train/T91', 'denoise/CBSD68'):
+        folder = data_tree / sub
+        photos += [cv2.imread(str(folder / f))[..., ::-1].astype(np.float32)
+                   / 255 for f in list_images(str(folder))[:40]]
+    rng = np.random.default_rng(0)
+    iters, crop, batch = 300, 48, 8
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.99))
+    model.train()
+    for it in range(iters):
+        crops = []
+        for _ in range(batch):
+            im = photos[rng.integers(len(photos))]
+            y = rng.integers(0, im.shape[0] - crop + 1)
+            x = rng.integers(0, im.shape[1] - crop + 1)
+            crops.append(im[y:y + crop, x:x + crop].transpose(2, 0, 1))
+        for group in opt.param_groups:
+            group['lr'] = 1e-3 * 0.5 * (1 + np.cos(np.pi * it / iters))
+        loss = model.diffusion_loss(torch.from_numpy(np.stack(crops)),
+                                    step=it)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    path = tmp_path_factory.mktemp('tmddp') / 'tmddp.pth'
+    torch.save(dict(state_dict=model.state_dict()), str(path))
+    return str(path)
+
+
+def test_model_form_orders_noise_and_jpeg_by_strength(
+        tiny_tmddp_checkpoint, data_tree, capsys):
+    """On real photos (Kodak24 or its stand-in) with the project's noise and
+    JPEG degradations, the t derived by restoration never decreases as the
+    degradation gets stronger and differs between the mildest and the
+    strongest setting; the result is printed beside the paper's table."""
+    noise, jpeg = ['5', '10', '25'], ['90', '40', '10']  # mild -> strong
+    chosen = tool.main([
+        '--model-config', TMDDP_CPU_CONFIG, '--checkpoint',
+        tiny_tmddp_checkpoint, '--clean-dir',
+        str(data_tree / 'denoise' / 'Kodak24'), '--max-pairs', '4',
+        '--crop', '96', '--degrade', 'noise=' + ','.join(noise),
+        'jpeg=' + ','.join(jpeg)])
+    for name, levels in (('noise', noise), ('jpeg', jpeg)):
+        ts = [chosen[f'{name}={v}'] for v in levels]
+        assert all(a <= b for a, b in zip(ts, ts[1:])), (name, ts)
+        assert ts[0] < ts[-1], (name, ts)
+    out = capsys.readouterr().out
+    assert 'paper table' in out and 'PSNR f(y, t_mat)' in out
+    # the paper's tasks sit on their rows of the table
+    rows = {line.split('|')[1].strip(): line for line in out.splitlines()
+            if line.startswith('|') and line.split('|')[1].strip().isdigit()}
+    assert 'noisy' in rows['4'] and 'blurry' in rows['50']
+    assert '<- noise=5' in rows[str(chosen['noise=5'])]
+
+
+def test_pick_step_and_model_form_errors(tmp_path):
+    from mmdiffir.evaluation.t_mat_search import pick_step
+    steps = list(range(1, 6))
+    # the smallest step within 10% of the range below the best, not argmax
+    assert pick_step([1.0, 2.0, 2.95, 3.0, 2.99], steps) == 3
+    assert pick_step([1.0, 2.0, 2.95, 3.0, 2.99], steps, rel_tol=0) == 4
+    assert pick_step([5.0] * 5, steps) == 1  # flat: the mildest step
+    with pytest.raises(ValueError, match='rel_tol'):
+        pick_step([1.0, 2.0], [1, 2], rel_tol=1.5)
+    with pytest.raises(ValueError, match='NAME=v1'):
+        tool.parse_degrade(['speckle=3'])
+    with pytest.raises(SystemExit):  # synthesised pairs need a model
+        tool.main(['--clean-dir', str(tmp_path), '--degrade', 'noise=5'])
