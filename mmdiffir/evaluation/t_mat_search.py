@@ -7,14 +7,14 @@ task, the PSNR of ``f(y, t)`` against the clean images as a function of t
 (the *restoration curve*) says how strong a prior the task calls for: a mild
 degradation is restored best by a small t, a strong one by a large t.
 
-The derived t_mat is the **smallest step whose restoration comes within
-``rel_tol`` of the curve's range below its best PSNR**. Why not the plain
-argmax: above t ~ 35 sigmabar_t is flat (9.9-10.0 / 255), the model's
-outputs there differ by hundredths of a dB and the argmax among them is
-noise; the smallest near-best step is the knee of the curve, stable from one
-strength to the next. Why relative to the curve's range: a Gaussian
-denoiser's gain on JPEG blocking or haze is a few hundredths of a dB, on
-noise tenths to dBs; a fixed dB tolerance would flatten the former.
+The derived t_mat is the **step that restores best, capped at the
+schedule's knee**: ``min(argmax_t PSNR(t), t_knee)`` with ``t_knee`` the
+smallest step whose sigmabar is within ``knee_tol`` (2%) of sigma_max (t = 28
+for the default T = 50 schedule). Why the cap: above the knee sigmabar_t is
+flat (9.83-10.0 / 255), the model's outputs there differ by hundredths of a
+dB and the argmax among them is noise; those steps are one noise level, so
+they count as the knee. A degradation the denoiser would like to smooth
+more than sigma_max (noise above ~10/255, heavy JPEG) reads t_knee.
 
 The value is on the TMDDP model's own scale and reads as "how much
 denoising strength the degradation calls for". It is not the paper's
@@ -84,37 +84,44 @@ def restoration_curve(model, pairs: Sequence[Pair],
     return curve / len(pairs)
 
 
+def knee_step(sigma_bars: Sequence[float], knee_tol: float = 0.02) -> int:
+    """The smallest t >= 1 whose sigmabar_t is within ``knee_tol`` (a
+    fraction) of the largest, sigmabar_T."""
+    sb = np.asarray(sigma_bars, dtype=np.float64)
+    if not 0 <= knee_tol < 1:
+        raise ValueError(f'knee_tol must lie in [0, 1), got {knee_tol}')
+    return int(np.argmax(sb[1:] >= (1 - knee_tol) * sb[-1]) + 1)
+
+
 def pick_step(curve: Sequence[float], steps: Sequence[int],
-              rel_tol: float = 0.1) -> int:
-    """The smallest step whose PSNR is at least
-    ``max - rel_tol * (max - min)`` of the curve (see the module docstring);
-    a flat curve gives the smallest step."""
+              t_knee: int) -> int:
+    """``min(the step of the best PSNR, t_knee)``; ties go to the smaller
+    step (see the module docstring)."""
     curve = np.asarray(curve, dtype=np.float64)
     if curve.size == 0 or curve.size != len(steps):
         raise ValueError(f'curve ({curve.size} values) and steps '
                          f'({len(steps)}) must be non-empty and match')
-    if not 0 <= rel_tol < 1:
-        raise ValueError(f'rel_tol must lie in [0, 1), got {rel_tol}')
-    top = curve.max()
-    ok = curve >= top - rel_tol * (top - curve.min())
-    return int(np.asarray(steps)[np.argmax(ok)])
+    return int(min(np.asarray(steps)[int(np.argmax(curve))], t_knee))
 
 
 def derive_by_restoration(model, sets: Dict[str, Sequence[Pair]],
                           steps: Optional[Iterable[int]] = None,
-                          rel_tol: float = 0.1) -> Dict[str, dict]:
-    """Per set: ``dict(t_mat, curve, steps, psnr_in, psnr_at_t, psnr_best)``.
-    ``steps`` default 1..T of the model's schedule."""
+                          knee_tol: float = 0.02) -> Dict[str, dict]:
+    """Per set: ``dict(t_mat, t_knee, curve, steps, psnr_in, psnr_at_t,
+    psnr_best)``. ``steps`` default 1..T of the model's schedule."""
     steps: List[int] = list(steps) if steps is not None else list(
         range(1, model.schedule.T + 1))
+    t_knee = knee_step(model.schedule.sigma_bars.tolist(), knee_tol)
     out = {}
     for name, pairs in sets.items():
         curve = restoration_curve(model, pairs, steps)
-        t = pick_step(curve, steps, rel_tol)
+        t = pick_step(curve, steps, t_knee)
+        if t not in steps:  # the knee itself was not evaluated
+            raise ValueError(f'steps {steps} lack the knee t = {t_knee}')
         psnr_in = float(np.mean([
             _psnr(torch.from_numpy(d), torch.from_numpy(g))
             for d, g in pairs]))
-        out[name] = dict(t_mat=t, curve=curve, steps=steps, psnr_in=psnr_in,
+        out[name] = dict(t_mat=t, t_knee=t_knee, curve=curve, steps=steps, psnr_in=psnr_in,
                          psnr_at_t=float(curve[steps.index(t)]),
                          psnr_best=float(curve.max()))
     return out

@@ -167,7 +167,7 @@ def test_model_form_orders_noise_and_jpeg_by_strength(
     JPEG degradations, the t derived by restoration never decreases as the
     degradation gets stronger and differs between the mildest and the
     strongest setting; the result is printed beside the paper's table."""
-    noise, jpeg = ['5', '10', '25'], ['90', '40', '10']  # mild -> strong
+    noise, jpeg = ['5', '15', '50'], ['90', '40', '10']  # mild -> strong
     chosen = tool.main([
         '--model-config', TMDDP_CPU_CONFIG, '--checkpoint',
         tiny_tmddp_checkpoint, '--clean-dir',
@@ -187,15 +187,23 @@ def test_model_form_orders_noise_and_jpeg_by_strength(
     assert '<- noise=5' in rows[str(chosen['noise=5'])]
 
 
-def test_pick_step_and_model_form_errors(tmp_path):
-    from mmdiffir.evaluation.t_mat_search import pick_step
-    steps = list(range(1, 6))
-    # the smallest step within 10% of the range below the best, not argmax
-    assert pick_step([1.0, 2.0, 2.95, 3.0, 2.99], steps) == 3
-    assert pick_step([1.0, 2.0, 2.95, 3.0, 2.99], steps, rel_tol=0) == 4
-    assert pick_step([5.0] * 5, steps) == 1  # flat: the mildest step
-    with pytest.raises(ValueError, match='rel_tol'):
-        pick_step([1.0, 2.0], [1, 2], rel_tol=1.5)
+def test_pick_step_knee_and_model_form_errors(tmp_path):
+    from mmdiffir.evaluation.t_mat_search import knee_step, pick_step
+    sb = SCHED.sigma_bars.tolist()
+    knee = knee_step(sb)
+    # the first step within 2% of sigma_max (9.8/255): t = 28 at T = 50
+    assert knee == 28 and sb[28] >= 0.98 * sb[-1] > sb[27]
+    steps = list(range(1, 51))
+    curve = np.zeros(50)
+    curve[9] = 1.0  # best at t = 10: below the knee, the argmax
+    assert pick_step(curve, steps, knee) == 10
+    curve[40] = 2.0  # best at t = 41: above the knee, one level with it
+    assert pick_step(curve, steps, knee) == 28
+    assert pick_step(np.ones(50), steps, knee) == 1  # flat: mildest step
+    with pytest.raises(ValueError, match='knee_tol'):
+        knee_step(sb, 1.5)
+    with pytest.raises(ValueError, match='must be non-empty'):
+        pick_step([1.0], [1, 2], knee)
     with pytest.raises(ValueError, match='NAME=v1'):
         tool.parse_degrade(['speckle=3'])
     with pytest.raises(SystemExit):  # synthesised pairs need a model
