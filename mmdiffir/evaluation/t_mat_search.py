@@ -18,8 +18,8 @@ more than sigma_max (noise above ~10/255, heavy JPEG) reads t_knee.
 
 The value is on the TMDDP model's own scale and reads as "how much
 denoising strength the degradation calls for". It is not the paper's
-table: the paper assigns noisy t = 4 although its sigmas (15-50) would be
-restored best at t ~ T here; the table orders tasks by the authors'
+table: the paper assigns noisy t = 4 although its sigmas (15-50) read the
+knee here (sigma 15 and more is beyond sigma_max = 10/255); the table orders tasks by the authors'
 judgement of how far each is from the clean image (it is used as the
 operating point of a network fine-tuned afterwards), so compare the order of
 derived values, not the numbers.
