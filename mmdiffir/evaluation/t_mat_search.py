@@ -108,7 +108,10 @@ def derive_by_restoration(model, sets: Dict[str, Sequence[Pair]],
                           steps: Optional[Iterable[int]] = None,
                           knee_tol: float = 0.02) -> Dict[str, dict]:
     """Per set: ``dict(t_mat, t_knee, curve, steps, psnr_in, psnr_at_t,
-    psnr_best)``. ``steps`` default 1..T of the model's schedule."""
+    psnr_best, improves)``; ``improves`` is False when no step restores
+    better than the input itself (a degradation a denoiser cannot reduce,
+    e.g. blur or haze: t_mat is then the floor t = 1, not a measurement).
+    ``steps`` default 1..T of the model's schedule."""
     steps: List[int] = list(steps) if steps is not None else list(
         range(1, model.schedule.T + 1))
     t_knee = knee_step(model.schedule.sigma_bars.tolist(), knee_tol)
@@ -119,9 +122,11 @@ def derive_by_restoration(model, sets: Dict[str, Sequence[Pair]],
         if t not in steps:  # the knee itself was not evaluated
             raise ValueError(f'steps {steps} lack the knee t = {t_knee}')
         psnr_in = float(np.mean([
-            _psnr(torch.from_numpy(d), torch.from_numpy(g))
+            _psnr(torch.from_numpy(d).float(), torch.from_numpy(g).float())
             for d, g in pairs]))
         out[name] = dict(t_mat=t, t_knee=t_knee, curve=curve, steps=steps, psnr_in=psnr_in,
                          psnr_at_t=float(curve[steps.index(t)]),
-                         psnr_best=float(curve.max()))
+                         psnr_best=float(curve.max()),
+                         # gains under 0.001 dB are rounding, not restoration
+                         improves=bool(curve.max() > psnr_in + 1e-3))
     return out

@@ -208,3 +208,31 @@ def test_pick_step_knee_and_model_form_errors(tmp_path):
         tool.parse_degrade(['speckle=3'])
     with pytest.raises(SystemExit):  # synthesised pairs need a model
         tool.main(['--clean-dir', str(tmp_path), '--degrade', 'noise=5'])
+
+
+def test_a_degradation_no_step_improves_is_flagged(real_photos):
+    """A model that returns its input (as a denoiser does, at best, for blur
+    or haze) improves on no pair: the result says so instead of passing
+    t = 1 off as a measurement."""
+    import torch
+
+    from mmdiffir.evaluation.t_mat_search import derive_by_restoration
+
+    class Identity(torch.nn.Module):
+        schedule = SCHED
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+            self.conditioner = type('C', (), {'set_time': lambda s, t: None})()
+
+        def restore(self, x, t):
+            return x
+
+    gt = real_photos[0] / 255.0
+    deg = np.clip(gt * 0.8 + 0.1, 0, 1)
+    found = derive_by_restoration(Identity(), {'veil': [(deg, gt)]},
+                                  steps=[1, 2, 28])
+    assert found['veil']['t_mat'] == 1 and not found['veil']['improves']
+    assert found['veil']['psnr_best'] == pytest.approx(
+        found['veil']['psnr_in'])

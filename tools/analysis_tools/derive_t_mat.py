@@ -374,6 +374,13 @@ def _by_model(args, sets_of_paths):
         summary.add_row([name, len(sets[name]), f'{r["psnr_in"]:.2f}',
                          f'{r["psnr_at_t"]:.2f}',
                          f'{r["psnr_best"]:.2f} ({best_t})', r['t_mat']])
+    for name, r in found.items():
+        if not r['improves']:
+            print(f'note: {name}: no step of the TMDDP denoiser restores '
+                  f'better than the input ({r["psnr_in"]:.2f} dB): its t_mat '
+                  f'{r["t_mat"]} is a floor, not a measurement (a denoiser '
+                  'cannot reduce this degradation); use the paper\'s table '
+                  'or a model fine-tuned on it')
     return {n: r['t_mat'] for n, r in found.items()}, summary, model.schedule
 
 
