@@ -19,10 +19,10 @@ more than sigma_max (noise above ~10/255, heavy JPEG) reads t_knee.
 The value is on the TMDDP model's own scale and reads as "how much
 denoising strength the degradation calls for". It is not the paper's
 table: the paper assigns noisy t = 4 although its sigmas (15-50) read the
-knee here (sigma 15 and more is beyond sigma_max = 10/255); the table orders tasks by the authors'
-judgement of how far each is from the clean image (it is used as the
-operating point of a network fine-tuned afterwards), so compare the order of
-derived values, not the numbers.
+knee here (sigma 15 and more is beyond sigma_max = 10/255); the table
+orders tasks by the authors' judgement of how far each is from the clean
+image (it is used as the operating point of a network fine-tuned
+afterwards), so compare the order of derived values, not the numbers.
 """
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -124,7 +124,8 @@ def derive_by_restoration(model, sets: Dict[str, Sequence[Pair]],
         psnr_in = float(np.mean([
             _psnr(torch.from_numpy(d).float(), torch.from_numpy(g).float())
             for d, g in pairs]))
-        out[name] = dict(t_mat=t, t_knee=t_knee, curve=curve, steps=steps, psnr_in=psnr_in,
+        out[name] = dict(t_mat=t, t_knee=t_knee, curve=curve, steps=steps,
+                         psnr_in=psnr_in,
                          psnr_at_t=float(curve[steps.index(t)]),
                          psnr_best=float(curve.max()),
                          # gains under 0.001 dB are rounding, not restoration

@@ -8,7 +8,8 @@ from mmengine.config import Config
 from tests.helpers import DEMO_CONFIG, REPO
 
 DEMO = osp.join(REPO, 'configs', 'demo')
-TMDDP = osp.join(DEMO, 'demo_eedtp-tmddp_nafnet-tiny_1xb8-lr1e-3-300_skimage.py')
+TMDDP = osp.join(DEMO,
+                 'demo_eedtp-tmddp_nafnet-tiny_1xb8-lr1e-3-300_skimage.py')
 GEF = osp.join(DEMO,
                'demo_eedtp-gef_nafnet-tiny_1xb8-lr1e-3-700_skimage-noise25.py')
 

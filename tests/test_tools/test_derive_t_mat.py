@@ -116,7 +116,8 @@ def test_residual_sigma_and_errors(tmp_path, real_photos, save_rgb):
 
 # ------------------------------------------------ the model form (issue 13)
 TMDDP_CPU_CONFIG = osp.join(
-    REPO, 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py')
+    REPO, 'configs/eedtp',
+    'eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py')
 
 
 @pytest.fixture(scope='session')

@@ -293,8 +293,9 @@ def synthesised_sets(clean_dir: str, specs: Sequence[str],
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0], epilog=__doc__.split(
-            '\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=__doc__.split('\n\n')[0],
+        epilog=__doc__.split('\n\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument('--dataset-config', help='config with *_dataloader')
     src.add_argument('--input-dir', help='folder of degraded images')
