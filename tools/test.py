@@ -2,6 +2,7 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--no-images]
                          [--save-restored DIR] [--out METRICS.json]
+                         [--flip-ensemble [N]]
                          [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
 
 The table (a row per benchmark, PSNR/SSIM on RGB and Y, and the average) is
@@ -12,7 +13,11 @@ conditioner or adapters) is refused, naming the missing keys. With
 ``--save-restored DIR`` every restored image is also written alone to
 ``DIR/<benchmark>/<file name>.png`` (a DIR inside, equal to or containing a
 data root of the config is refused). ``--out FILE`` writes every metric as
-JSON ({"Kodak24/PSNR": ..., ...}).
+JSON ({"Kodak24/PSNR": ..., ...}). ``--flip-ensemble`` averages each
+restoration over the 4 flips (none, horizontal, vertical, both) as the EEDTP
+reference's test script does by default (``N`` = 2 or 8 for other sizes; 8
+adds the transposes); models that do not read ``test_cfg.flip_ensemble``
+are refused.
 """
 import argparse
 import json
@@ -48,6 +53,10 @@ def parse_args(argv=None):
     parser.add_argument('--verbose', action='store_true',
                         help='also print the environment and config dump '
                         '(always in the log file)')
+    parser.add_argument('--flip-ensemble', nargs='?', type=int, const=4,
+                        choices=[2, 4, 8], metavar='N',
+                        help='flip self-ensemble at test time; alone: the '
+                        'reference\'s 4 flips')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -69,6 +78,15 @@ def main(argv=None):
         refuse_output_in_data(args.save_restored, cfg, '--save-restored')
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SaveRestoredHook', out_dir=args.save_restored)]
+    if args.flip_ensemble:
+        from mmdiffir.registry import MODELS
+        model_cls = MODELS.get(cfg.model.get('type', ''))
+        if not getattr(model_cls, 'reads_test_cfg_flip_ensemble', False):
+            raise ValueError(f'--flip-ensemble: the model '
+                             f'{cfg.model.get("type")!r} of {args.config} '
+                             'does not read test_cfg.flip_ensemble')
+        cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
+                                  flip_ensemble=args.flip_ensemble)
     runner = tool_runner(args.verbose).from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) \
         else runner.model

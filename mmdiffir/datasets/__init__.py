@@ -2,6 +2,7 @@ from .clean_image_dataset import (CleanImageDataset, EmbeddedPhotoDataset,
                                   skimage_data_dir)
 from .paired_image_dataset import (GoProDataset, LOLDataset,
                                    PairedImageDataset, Rain100Dataset,
+                                   RealSnowDataset, REVIDEDataset,
                                    Snow100KDataset, SOTSDataset, list_images)
 from .multi_task_dataset import MultiTaskDataset
 from .multi_task_sampler import MultiTaskSampler
@@ -9,7 +10,7 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'PairedImageDataset', 'Rain100Dataset', 'SOTSDataset', 'LOLDataset',
-    'GoProDataset', 'Snow100KDataset', 'CleanImageDataset',
+    'GoProDataset', 'Snow100KDataset', 'RealSnowDataset', 'REVIDEDataset', 'CleanImageDataset',
     'EmbeddedPhotoDataset', 'skimage_data_dir', 'list_images',
     'MultiTaskDataset', 'MultiTaskSampler'
 ]

@@ -223,3 +223,27 @@ class Snow100KDataset(PairedImageDataset):
     """Snow100K (-S/-M/-L): ``synthetic/xxx.jpg`` with ``gt/xxx.jpg``."""
     METAINFO = dict(dataset_type='Snow100K', task_name='desnow')
     default_prefix = dict(img='synthetic', gt='gt')
+
+
+@DATASETS.register_module()
+class RealSnowDataset(PairedImageDataset):
+    """RealSnow (WGWS-Net, CVPR 2023: real snowy/clean pairs from
+    background-static videos) as its release and test script lay it out:
+    ``video2imgs_IN_testing_re/<name>`` with ``video2imgs_GT_testing_re/
+    <name>`` (same file name on both sides; the training split uses the
+    ``..._training_re`` folders: pass them in ``data_prefix``)."""
+    METAINFO = dict(dataset_type='RealSnow', task_name='desnow')
+    default_prefix = dict(img='video2imgs_IN_testing_re',
+                          gt='video2imgs_GT_testing_re')
+
+
+@DATASETS.register_module()
+class REVIDEDataset(PairedImageDataset):
+    """REVIDE (Zhang et al., CVPR 2021, real hazy/clear video frames) in its
+    released layout, per split (``Train`` or ``Test`` is the data_root):
+    ``hazy/<video>/<frame>.JPG`` with ``gt/<video>/<frame>.JPG``; frames
+    pair within their video. The flat re-export of WGWS-Net
+    (``hazy_re/``, ``gt_re/``) works with ``data_prefix=dict(img='hazy_re',
+    gt='gt_re')``."""
+    METAINFO = dict(dataset_type='REVIDE', task_name='dehaze')
+    default_prefix = dict(img='hazy/*', gt='gt/*')

@@ -1,5 +1,6 @@
 """PairedImageDataset and its presets on tiny real-photo folders laid out as
-the published sets are (Rain100, RESIDE SOTS, LOL v1/v2, GoPro, Snow100K).
+the published sets are (Rain100, RESIDE SOTS, LOL v1/v2, GoPro, Snow100K,
+RealSnow, REVIDE).
 
 Every input written is a slightly perturbed copy of its own clean crop, so a
 pair is checked by content (the GT found must be the crop the input came
@@ -13,7 +14,8 @@ import numpy as np
 import pytest
 
 from mmdiffir.datasets import (GoProDataset, LOLDataset, PairedImageDataset,
-                               Rain100Dataset, Snow100KDataset, SOTSDataset)
+                               Rain100Dataset, RealSnowDataset, REVIDEDataset,
+                               Snow100KDataset, SOTSDataset)
 
 CROP = 32
 
@@ -182,6 +184,42 @@ def test_snow100k(tmp_path, save_rgb, crops):
     ds = Snow100KDataset(data_root=str(tmp_path))
     assert sorted(rel_pairs(ds, tmp_path)) == sorted(pairs)
     assert ds.metainfo['task_name'] == 'desnow'
+    assert_paired_by_content(ds)
+
+
+def test_realsnow(tmp_path, save_rgb, crops):
+    pairs = [(f'video2imgs_IN_testing_re/{n}.png',
+              f'video2imgs_GT_testing_re/{n}.png')
+             for n in ('video01_0001', 'video01_0002', 'video07_0100')]
+    write_pairs(tmp_path, save_rgb, crops, pairs)
+    ds = RealSnowDataset(data_root=str(tmp_path))
+    assert sorted(rel_pairs(ds, tmp_path)) == sorted(pairs)
+    assert ds.metainfo['task_name'] == 'desnow'
+    assert_paired_by_content(ds)
+    os.remove(tmp_path / pairs[1][1])  # a snowy frame without its GT
+    with pytest.raises(ValueError, match='video01_0002'):
+        RealSnowDataset(data_root=str(tmp_path))
+
+
+REVIDE_PAIRS = [(f'hazy/{v}/{f}.JPG', f'gt/{v}/{f}.JPG')
+                for v in ('W002', 'W007') for f in ('00001', '00002')]
+
+
+def test_revide_pairs_within_each_video(tmp_path, save_rgb, crops):
+    # Frame names repeat across videos: the video is part of the key.
+    write_pairs(tmp_path / 'Test', save_rgb, crops, REVIDE_PAIRS)
+    ds = REVIDEDataset(data_root=str(tmp_path / 'Test'))
+    assert [d['key'] for d in ds] == ['W002/00001', 'W002/00002',
+                                      'W007/00001', 'W007/00002']
+    assert sorted(rel_pairs(ds, tmp_path / 'Test')) == sorted(REVIDE_PAIRS)
+    assert ds.metainfo['task_name'] == 'dehaze'
+    assert_paired_by_content(ds)
+    # WGWS-Net's flat re-export
+    flat = [('hazy_re/W002_00001.JPG', 'gt_re/W002_00001.JPG')]
+    write_pairs(tmp_path / 'flat', save_rgb, crops, flat)
+    ds = REVIDEDataset(data_root=str(tmp_path / 'flat'),
+                       data_prefix=dict(img='hazy_re', gt='gt_re'))
+    assert rel_pairs(ds, tmp_path / 'flat') == flat
     assert_paired_by_content(ds)
 
 

@@ -112,3 +112,128 @@ def test_residual_sigma_and_errors(tmp_path, real_photos, save_rgb):
                    str(tmp_path / 'target')])
     with pytest.raises(SystemExit):
         tool.main(['--input-dir', str(tmp_path / 'input')])
+
+
+# ------------------------------------------------ the model form (issue 13)
+TMDDP_CPU_CONFIG = osp.join(
+    REPO, 'configs/eedtp',
+    'eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py')
+
+
+@pytest.fixture(scope='session')
+def tiny_tmddp_checkpoint(tmp_path_factory, data_tree, registered):
+    """The default CPU TMDDP config's model, trained here for a few hundred
+    iterations (L_gen, Adam as the config's, cosine lr) on random crops of
+    real photos (the training photos of ../shared/data, or the embedded
+    stand-ins), saved as an mmengine-style checkpoint."""
+    import cv2
+    import torch
+    from mmengine.config import Config
+
+    from mmdiffir.datasets import list_images
+    from mmdiffir.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(TMDDP_CPU_CONFIG).model)
+    photos = []
+    for sub in ('train/T91', 'denoise/CBSD68'):
+        folder = data_tree / sub
+        photos += [cv2.imread(str(folder / f))[..., ::-1].astype(np.float32)
+                   / 255 for f in list_images(str(folder))[:40]]
+    rng = np.random.default_rng(0)
+    iters, crop, batch = 300, 48, 8
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.99))
+    model.train()
+    for it in range(iters):
+        crops = []
+        for _ in range(batch):
+            im = photos[rng.integers(len(photos))]
+            y = rng.integers(0, im.shape[0] - crop + 1)
+            x = rng.integers(0, im.shape[1] - crop + 1)
+            crops.append(im[y:y + crop, x:x + crop].transpose(2, 0, 1))
+        for group in opt.param_groups:
+            group['lr'] = 1e-3 * 0.5 * (1 + np.cos(np.pi * it / iters))
+        loss = model.diffusion_loss(torch.from_numpy(np.stack(crops)),
+                                    step=it)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    path = tmp_path_factory.mktemp('tmddp') / 'tmddp.pth'
+    torch.save(dict(state_dict=model.state_dict()), str(path))
+    return str(path)
+
+
+def test_model_form_orders_noise_and_jpeg_by_strength(
+        tiny_tmddp_checkpoint, data_tree, capsys):
+    """On real photos (Kodak24 or its stand-in) with the project's noise and
+    JPEG degradations, the t derived by restoration never decreases as the
+    degradation gets stronger and differs between the mildest and the
+    strongest setting; the result is printed beside the paper's table."""
+    noise, jpeg = ['5', '15', '50'], ['90', '40', '10']  # mild -> strong
+    chosen = tool.main([
+        '--model-config', TMDDP_CPU_CONFIG, '--checkpoint',
+        tiny_tmddp_checkpoint, '--clean-dir',
+        str(data_tree / 'denoise' / 'Kodak24'), '--max-pairs', '4',
+        '--crop', '96', '--degrade', 'noise=' + ','.join(noise),
+        'jpeg=' + ','.join(jpeg)])
+    for name, levels in (('noise', noise), ('jpeg', jpeg)):
+        ts = [chosen[f'{name}={v}'] for v in levels]
+        assert all(a <= b for a, b in zip(ts, ts[1:])), (name, ts)
+        assert ts[0] < ts[-1], (name, ts)
+    out = capsys.readouterr().out
+    assert 'paper table' in out and 'PSNR f(y, t_mat)' in out
+    # the paper's tasks sit on their rows of the table
+    rows = {line.split('|')[1].strip(): line for line in out.splitlines()
+            if line.startswith('|') and line.split('|')[1].strip().isdigit()}
+    assert 'noisy' in rows['4'] and 'blurry' in rows['50']
+    assert '<- noise=5' in rows[str(chosen['noise=5'])]
+
+
+def test_pick_step_knee_and_model_form_errors(tmp_path):
+    from mmdiffir.evaluation.t_mat_search import knee_step, pick_step
+    sb = SCHED.sigma_bars.tolist()
+    knee = knee_step(sb)
+    # the first step within 2% of sigma_max (9.8/255): t = 28 at T = 50
+    assert knee == 28 and sb[28] >= 0.98 * sb[-1] > sb[27]
+    steps = list(range(1, 51))
+    curve = np.zeros(50)
+    curve[9] = 1.0  # best at t = 10: below the knee, the argmax
+    assert pick_step(curve, steps, knee) == 10
+    curve[40] = 2.0  # best at t = 41: above the knee, one level with it
+    assert pick_step(curve, steps, knee) == 28
+    assert pick_step(np.ones(50), steps, knee) == 1  # flat: mildest step
+    with pytest.raises(ValueError, match='knee_tol'):
+        knee_step(sb, 1.5)
+    with pytest.raises(ValueError, match='must be non-empty'):
+        pick_step([1.0], [1, 2], knee)
+    with pytest.raises(ValueError, match='NAME=v1'):
+        tool.parse_degrade(['speckle=3'])
+    with pytest.raises(SystemExit):  # synthesised pairs need a model
+        tool.main(['--clean-dir', str(tmp_path), '--degrade', 'noise=5'])
+
+
+def test_a_degradation_no_step_improves_is_flagged(real_photos):
+    """A model that returns its input (as a denoiser does, at best, for blur
+    or haze) improves on no pair: the result says so instead of passing
+    t = 1 off as a measurement."""
+    import torch
+
+    from mmdiffir.evaluation.t_mat_search import derive_by_restoration
+
+    class Identity(torch.nn.Module):
+        schedule = SCHED
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+            self.conditioner = type('C', (), {'set_time': lambda s, t: None})()
+
+        def restore(self, x, t):
+            return x
+
+    gt = real_photos[0] / 255.0
+    deg = np.clip(gt * 0.8 + 0.1, 0, 1)
+    found = derive_by_restoration(Identity(), {'veil': [(deg, gt)]},
+                                  steps=[1, 2, 28])
+    assert found['veil']['t_mat'] == 1 and not found['veil']['improves']
+    assert found['veil']['psnr_best'] == pytest.approx(
+        found['veil']['psnr_in'])

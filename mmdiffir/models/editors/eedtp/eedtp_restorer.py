@@ -52,6 +52,8 @@ class EEDTPRestorer(BaseEditModel):
         test_cfg (dict): ``flip_ensemble`` (1/2/4/8), ``tile`` (int or None)
             and ``tile_overlap`` (int).
     """
+    # tools/test.py --flip-ensemble refuses models without this
+    reads_test_cfg_flip_ensemble = True
 
     def __init__(self,
                  generator: dict,

@@ -1,0 +1,43 @@
+# The demo's data: Gaussian noise sigma 25 on the real photos bundled with
+# scikit-image (EmbeddedPhotoDataset: 9 training photos, 3 held-out test
+# photos, chelsea, coffee, camera). Needs nothing but the install.
+sigma = 25
+load = dict(type='LoadImageFromFile', key='gt', color_type='color',
+            channel_order='rgb', imdecode_backend='cv2')
+train_pipeline = [
+    load,
+    dict(type='Crop', keys=['gt'], crop_size=(64, 64), random_crop=True),
+    dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='horizontal'),
+    dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='vertical'),
+    dict(type='AddGaussianNoise', sigma=sigma),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    load,
+    dict(type='AddGaussianNoise', sigma=sigma, seed=0),
+    dict(type='PackInputs'),
+]
+
+train_dataloader = dict(
+    num_workers=2,
+    batch_size=8,
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='EmbeddedPhotoDataset', split='train',
+                 pipeline=train_pipeline))
+test_dataloader = dict(
+    num_workers=1,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='EmbeddedPhotoDataset', split='test',
+                 pipeline=test_pipeline))
+# PSNR comes first: CheckpointHook's save_best='auto' tracks the first metric.
+test_evaluator = [
+    dict(type='PSNR', prefix='skimage-test'),
+    dict(type='InputPSNR', prefix='skimage-test'),
+    dict(type='SSIM', prefix='skimage-test'),
+    dict(type='PSNR', prefix='skimage-test/Y', convert_to='Y'),
+]
+val_dataloader = test_dataloader
+val_evaluator = test_evaluator

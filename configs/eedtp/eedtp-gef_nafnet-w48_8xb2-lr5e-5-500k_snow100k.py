@@ -1,0 +1,29 @@
+# EEDTP stage 2, GEF, single task (METHODS.md §1.5, §1.7): desnowing: trained on Snow100K, tested on Snow100K-L and, for generalization, the real-world RealSnow.
+# Fine-tunes the TMDDP checkpoint at t_mat 15 (the paper's table: snowy)
+# with the DiffusionAlignLoss; Omega is estimated on 50 batches first. The
+# plain baseline of the same experiment, same network and schedule:
+# configs/baselines/plain_nafnet-w48_8xb2-lr5e-5-500k_snow100k.py
+#   bash tools/dist_train.sh <this config> 8
+#   python tools/test.py <this config> CKPT --flip-ensemble   (the reference's test)
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/eedtp_gef_500k.py',
+    '../_base_/datasets/paired_test_sets.py',
+    '../_base_/datasets/eedtp_single_task.py',
+    '../_base_/models/eedtp_nafnet-w48.py',
+]
+
+load_from = ('work_dirs/eedtp-tmddp_nafnet-w48_8xb16-lr5e-5-100k_dfwb/'
+             'iter_100000.pth')
+model = dict(stage='gef', t_mat=15)
+
+train_dataloader = {{_base_.snow100k_train}}
+test_dataloader = [{{_base_.snow100k_loader}}, {{_base_.realsnow_loader}}]
+test_evaluator = [{{_base_.snow100k_metrics}}, {{_base_.realsnow_metrics}}]
+val_dataloader = [{{_base_.snow100k_loader}}]
+val_evaluator = [{{_base_.snow100k_metrics}}]
+custom_hooks = [
+    dict(type='ImportanceEstimationHook', num_batches=50),
+    dict(type='BenchmarkTableHook'),
+    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+]
