@@ -1,6 +1,6 @@
 """Train a model from a config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp [bf16|fp16]]
                           [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
 """
 import argparse
@@ -23,8 +23,10 @@ def parse_args(argv=None):
         '--resume', nargs='?', type=str, const='auto',
         help='resume from CKPT, or with no value from the latest checkpoint '
         'in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision training')
+    parser.add_argument(
+        '--amp', nargs='?', const='bf16', choices=['bf16', 'fp16'],
+        help='mixed precision: bf16 autocast (the default of a bare --amp; '
+        'CPU and GPU) or fp16 autocast with a dynamic gradient scaler')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -35,7 +37,7 @@ def main(argv=None):
     register_all_modules(init_default_scope=False)
     cfg = load_config(args)
     if args.amp:
-        enable_amp(cfg)
+        enable_amp(cfg, args.amp)
     if args.resume == 'auto':
         cfg.resume = True
         # None: mmengine's own search (it finds nothing and starts over)
