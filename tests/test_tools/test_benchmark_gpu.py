@@ -27,6 +27,6 @@ def test_benchmark_gpu_tiny_prints_one_table():
     for r in rows:  # bf16 measured, the others not asked for
         fp32, bf16, fp16 = [c.strip() for c in r.split('|')[3].split('/')]
         assert fp32 == fp16 == '-' and float(bf16) > 0
-    assert '2/2 of 2 steps diffusion' in names[2]
+    assert names[2].endswith('(2 of 2 steps diffusion)')  # gen_prob 1
     assert 'EEDTP/plain' in proc.stdout and '3-step/one-pass' in proc.stdout
     assert 'TINY smoke run' in proc.stdout
