@@ -136,3 +136,42 @@ def test_resume_loads_only_the_batches_it_trains(tmp_path, registered):
         counter.patch.undo()
     assert runner.iter == 5
     assert counter.calls == 2 * cfg.train_dataloader.batch_size
+
+
+def test_fast_resume_with_workers_equals_the_uninterrupted_run(
+        tmp_path, registered):
+    """Two dataloader workers (each with its own numpy stream): a run
+    resumed at iteration 2 by fast-forward ends with the same weights as
+    an uninterrupted one (the kill-and-resume tests do this without
+    workers)."""
+    import torch
+
+    from mmdiffir.utils import safe_torch_load
+
+    def cfg(work, iters):
+        c = tiny_train_cfg(work, max_iters=iters, ckpt_interval=2)
+        c.train_dataloader.num_workers = 2
+        return c
+    from mmengine.hooks import Hook
+
+    class StopAt2(Hook):  # the same config (schedule) as the full run
+        priority = 'LOWEST'
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None,
+                             outputs=None):
+            if runner.iter + 1 == 2:  # runner.iter counts done iterations
+                runner.train_loop.stop_training = True
+
+    Runner.from_cfg(cfg(tmp_path / 'full', 4)).train()
+    cut = Runner.from_cfg(cfg(tmp_path / 'cut', 4))
+    cut.register_hook(StopAt2())
+    cut.train()
+    assert cut.iter == 2
+    resumed = cfg(tmp_path / 'cut', 4)
+    resumed.resume, resumed.load_from = True, str(tmp_path / 'cut/iter_2.pth')
+    Runner.from_cfg(resumed).train()
+    a = safe_torch_load(tmp_path / 'full/iter_4.pth')['state_dict']
+    b = safe_torch_load(tmp_path / 'cut/iter_4.pth')['state_dict']
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
