@@ -3,5 +3,6 @@ from .hooks import *  # noqa: F401,F403
 from .model_wrapper import ManualGradSyncWrapper
 from .optimizers import MixedPrecisionOptimWrapper, loss_scale_of
 
-__all__ = ['FastResumeIterBasedTrainLoop', 'ManualGradSyncWrapper', 'MixedPrecisionOptimWrapper',
+__all__ = ['FastResumeIterBasedTrainLoop', 'ManualGradSyncWrapper',
+           'MixedPrecisionOptimWrapper',
            'loss_scale_of']

@@ -3,7 +3,8 @@ import logging
 import time
 
 from mmengine.logging import print_log
-from mmengine.runner.loops import IterBasedTrainLoop, _InfiniteDataloaderIterator
+from mmengine.runner.loops import (IterBasedTrainLoop,
+                                   _InfiniteDataloaderIterator)
 
 from mmdiffir.registry import LOOPS
 
