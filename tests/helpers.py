@@ -23,7 +23,8 @@ def tiny_train_cfg(work_dir, max_iters=4, ckpt_interval=2, val=False,
         if t['type'] == 'Crop':
             t['crop_size'] = (32, 32)
     cfg.train_dataloader.dataset.pipeline = pipe
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+    cfg.train_cfg = dict(type='FastResumeIterBasedTrainLoop',
+                         max_iters=max_iters,
                          val_interval=max_iters)
     cfg.param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
                                T_max=max_iters, eta_min=1e-7)

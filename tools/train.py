@@ -1,7 +1,7 @@
 """Train a model from a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT|auto]]
-                          [--amp] [--cfg-options k=v ...]
+                          [--amp [bf16|fp16]] [--cfg-options k=v ...]
                           [--launcher none|pytorch|slurm]
 
 --resume continues from the work dir's latest checkpoint and is an error
@@ -32,8 +32,10 @@ def parse_args(argv=None):
         help='resume from CKPT; with no value from the latest checkpoint in '
         'the work dir (an error when there is none); "auto": the latest '
         'when there is one, else start a new run')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision training')
+    parser.add_argument(
+        '--amp', nargs='?', const='bf16', choices=['bf16', 'fp16'],
+        help='mixed precision: bf16 autocast (the default of a bare --amp; '
+        'CPU and GPU) or fp16 autocast with a dynamic gradient scaler')
     parser.add_argument('--verbose', action='store_true',
                         help='also print the environment and config dump '
                         '(always in the log file)')
@@ -47,7 +49,7 @@ def main(argv=None):
     register_all_modules(init_default_scope=False)
     cfg = load_config(args)
     if args.amp:
-        enable_amp(cfg)
+        enable_amp(cfg, args.amp)
     if args.resume in ('latest', 'auto'):
         found = checkpoint_to_resume(cfg.work_dir)
         if found is None and args.resume == 'latest':

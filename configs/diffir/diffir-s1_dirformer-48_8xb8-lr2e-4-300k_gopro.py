@@ -56,7 +56,7 @@ train_dataloader = dict(
     num_workers=8,
     batch_size=8,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(type='GoProDataset', data_root='data/GoPro/train',
                  pipeline=train_pipeline))
 

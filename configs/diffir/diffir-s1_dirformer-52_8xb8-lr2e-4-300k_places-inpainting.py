@@ -60,7 +60,7 @@ train_dataloader = dict(
     num_workers=8,
     batch_size=8,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(type='CleanImageDataset', data_root='data/inpainting',
                  data_prefix=dict(gt='places365/train'),
                  recursive=True, pipeline=_pipeline(True)))

@@ -51,7 +51,7 @@ train_dataloader = dict(
     num_workers=8,
     batch_size=8,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(type='CleanImageDataset', data_root='data/train',
                  data_prefix=dict(gt=['DIV2K_train_HR', 'Flickr2K_HR']),
                  pipeline=train_pipeline))

@@ -35,7 +35,7 @@ train_dataloader = dict(
     num_workers=2,
     batch_size=4,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(
         type='CleanImageDataset',
         data_root='data/train',

@@ -50,7 +50,7 @@ val_evaluator = {{_base_.val_metrics_universal5}}
 # 600k iterations of batch 10, 2 accumulated per update = the reference's
 # 300k updates of 20 crops
 max_iters = 600_000
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=max_iters,
                  val_interval=20_000)
 val_cfg = dict(type='MultiValLoop')
 test_cfg = dict(type='MultiTestLoop')

@@ -6,11 +6,12 @@ from typing import List, Optional, Sequence, Union
 from mmengine.dataset import BaseDataset
 
 from mmdiffir.registry import DATASETS
+from .keyed_draws import DrawKeyedDataset
 from .paired_image_dataset import list_images
 
 
 @DATASETS.register_module()
-class CleanImageDataset(BaseDataset):
+class CleanImageDataset(DrawKeyedDataset, BaseDataset):
     """Every image in one or more folders, as ``dict(key, gt_path)``.
 
     Args:

@@ -15,6 +15,7 @@ from mmengine.dataset import BaseDataset
 from torch.utils.data import Dataset
 
 from mmdiffir.registry import DATASETS
+from .keyed_draws import seeded_by_draw
 
 TASK_KEYS = ('name', 't_mat', 'dataset', 'ratio')
 
@@ -99,9 +100,12 @@ class MultiTaskDataset(Dataset):
         k = bisect.bisect_right(self.offsets, idx) - 1
         return k, idx - self.offsets[k]
 
+    draw_keyed = True  # see keyed_draws: the whole sample under one seed
+
     def __getitem__(self, idx: int) -> dict:
         k, j = self.locate(idx)
-        out = self.datasets[k][j]
+        with seeded_by_draw(idx):  # j is a plain int: seeded once, here
+            out = self.datasets[k][j]
         samples = out.get('data_samples') if isinstance(out, dict) else None
         if samples is None or not hasattr(samples, 'set_metainfo'):
             raise TypeError(

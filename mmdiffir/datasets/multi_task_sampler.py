@@ -17,12 +17,13 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmdiffir.registry import DATA_SAMPLERS
+from .keyed_draws import FastForwardSampler
 from .multi_task_dataset import (MultiTaskDataset, as_stage_iters,
                                  stage_groups, tasks_of_stage)
 
 
 @DATA_SAMPLERS.register_module()
-class MultiTaskSampler(Sampler):
+class MultiTaskSampler(FastForwardSampler, Sampler):
     """Draws ``(task, sample)`` pairs forever: the task with probability
     proportional to its ``ratio`` among the active tasks, the sample from
     that task's own shuffled order (every sample once per pass).
@@ -42,7 +43,8 @@ class MultiTaskSampler(Sampler):
     Distributed: one global stream of draws; process ``r`` of ``W`` takes
     draws ``r, r + W, ...``. Iteration ``i`` of a W-process run therefore
     trains on the same samples as iteration ``i`` of one process with batch
-    ``W * batch_size``.
+    ``W * batch_size``. Draws are yielded as ``DrawIndex`` (keyed pipeline
+    randomness, fast resume: see ``keyed_draws``).
     """
 
     def __init__(self,
@@ -120,10 +122,7 @@ class MultiTaskSampler(Sampler):
             cursors[k] += 1
             n += 1
 
-    def __iter__(self) -> Iterator[int]:
-        for n, idx in enumerate(self._global_draws()):
-            if n % self.world_size == self.rank:
-                yield idx
+    _global_stream = _global_draws  # FastForwardSampler yields the shares
 
     def __len__(self) -> int:
         return len(self.dataset)

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.dataset import BaseDataset
 
 from mmdiffir.registry import DATASETS
+from .keyed_draws import DrawKeyedDataset
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.ppm',
                   '.webp')
@@ -101,7 +102,7 @@ def _short(items: Sequence[str], n: int = 10) -> str:
 
 
 @DATASETS.register_module()
-class PairedImageDataset(BaseDataset):
+class PairedImageDataset(DrawKeyedDataset, BaseDataset):
     """Degraded/clean pairs from two folders, matched by a key of the stem.
 
     Each item: ``dict(key, img_path, gt_path)`` for mmagic's

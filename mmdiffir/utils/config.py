@@ -176,20 +176,34 @@ def use_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-def enable_amp(cfg: Config) -> None:
-    """Mixed precision through mmengine's AmpOptimWrapper (fp16 autocast with
-    a dynamic loss scale). mmengine offers it on accelerators only."""
-    if not torch.cuda.is_available():
-        raise RuntimeError('--amp needs a GPU: mmengine\'s AmpOptimWrapper '
-                           'does not run on the CPU')
+AMP_DTYPES = {'bf16': 'bfloat16', 'fp16': 'float16'}
+
+
+def enable_amp(cfg: Config, dtype: str = 'bf16') -> None:
+    """Mixed precision for every optimizer wrapper of the config (one, or
+    the generator's and discriminator's of a GAN): mmdiffir's
+    MixedPrecisionOptimWrapper, which runs on CPU and GPU alike (bf16:
+    autocast only; fp16: autocast and a dynamic gradient scaler). A wrapper
+    the config already makes mixed-precision is left as it is."""
+    if dtype not in AMP_DTYPES:
+        raise ValueError(f'--amp takes one of {sorted(AMP_DTYPES)}, got '
+                         f'{dtype!r}')
     wrapper = cfg.optim_wrapper
-    if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-        return
-    if wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
-        raise ValueError('--amp only supports optim_wrapper.type='
-                         f'OptimWrapper, got {wrapper.type}')
-    wrapper.type = 'AmpOptimWrapper'
-    wrapper.loss_scale = 'dynamic'
+    if 'constructor' in wrapper and 'optimizer' not in wrapper:
+        # MultiOptimWrapperConstructor: one sub-wrapper per model part
+        subs = [(k, v) for k, v in wrapper.items()
+                if isinstance(v, dict) and 'optimizer' in v]
+    else:
+        subs = [('optim_wrapper', wrapper)]
+    for name, sub in subs:
+        kind = sub.get('type', 'OptimWrapper')
+        if kind in ('AmpOptimWrapper', 'MixedPrecisionOptimWrapper'):
+            continue
+        if kind != 'OptimWrapper':
+            raise ValueError(f'--amp supports OptimWrapper, got {kind} in '
+                             f'{name}.type')
+        sub.type = 'MixedPrecisionOptimWrapper'
+        sub.dtype = AMP_DTYPES[dtype]
 
 
 def config_data_roots(cfg: Config) -> List[Tuple[str, str]]:

@@ -68,8 +68,8 @@ def _cfg(work_dir, roots, iters=4):
             if step.type == 'KernelBlur':
                 step.kernel_file = str(kernels)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
-                         val_interval=iters + 1)
+    cfg.train_cfg = dict(type='FastResumeIterBasedTrainLoop',
+                         max_iters=iters, val_interval=iters + 1)
     cfg.param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
                                T_max=iters, eta_min=1e-6)
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',

@@ -64,7 +64,7 @@ def _cfg(work_dir, train_root, gen_prob_ramp=(0.0, 0.1)):
     loader.sampler.stage_iters = [2, 2, 2]
     cfg.param_scheduler.periods = [2, 2, 2]
     cfg.param_scheduler.restart_weights = [1, 1, 1]
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=6,
+    cfg.train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=6,
                          val_interval=100)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     # no test loaders: a smaller config is much faster for mmengine to

@@ -60,7 +60,7 @@ def _clean(root, degrade):
 
 
 COMMON = f'''
-train_cfg = dict(type='IterBasedTrainLoop', max_iters={ITERS},
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters={ITERS},
                  val_interval=1000)
 val_cfg = None
 val_dataloader = None

@@ -22,7 +22,7 @@ train_dataloader = dict(
     num_workers=2,
     batch_size=8,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(type='EmbeddedPhotoDataset', split='train',
                  pipeline=train_pipeline))
 test_dataloader = dict(

@@ -21,7 +21,7 @@ train_dataloader = dict(
     num_workers=4,
     batch_size=8,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(
         type='CleanImageDataset',
         data_root='data/train',

@@ -23,7 +23,7 @@ def _train(dataset_type, data_root, **kwargs):
         num_workers=4,
         batch_size=2,
         persistent_workers=False,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
+        sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
         dataset=dict(type=dataset_type, data_root=data_root,
                      pipeline=paired_train_pipeline, **kwargs))
 

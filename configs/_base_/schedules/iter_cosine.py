@@ -2,7 +2,7 @@
 max_iters = 400_000
 val_interval = 20_000
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=max_iters,
                  val_interval=val_interval)
 val_cfg = dict(type='MultiValLoop')
 test_cfg = dict(type='MultiTestLoop')

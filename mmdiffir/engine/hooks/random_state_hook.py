@@ -19,12 +19,14 @@ class RandomStateHook(Hook):
     q_sample noise, DiffUIR's t and noise) continue as in the run that was
     interrupted.
 
-    Why not mmengine alone: on resume it re-seeds every stream and replays
-    the data loader for the trained iterations (``Advance dataloader``),
-    which reproduces the data (numpy streams, samplers, worker seeds) but not
-    what the model drew in between. numpy's state is therefore deliberately
-    *not* restored: it belongs to the data pipeline, which the replay
-    reproduces (restoring it would desynchronise the data instead).
+    Why not mmengine alone: on resume it re-seeds every stream and (with
+    its own loop) replays the data loader, which reproduces the data but not
+    what the model drew in between. numpy's state is deliberately *not*
+    restored: only the data pipeline uses it, and mmdiffir's datasets seed
+    it per sample from (sampler seed, draw) and put it back
+    (``mmdiffir.datasets.keyed_draws``), so the data of a resumed run are
+    exact without it, with FastResumeIterBasedTrainLoop's fast-forward as
+    with mmengine's replay.
 
     The states are taken in ``before_save_checkpoint`` (after the optimizer
     step of the saved iteration, before the next batch is loaded) and put back

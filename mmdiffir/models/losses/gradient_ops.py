@@ -67,3 +67,23 @@ def apply_gradients(params: Sequence[torch.Tensor],
         p.grad = g.to(p.dtype)
     optim_wrapper.step()
     optim_wrapper.zero_grad()
+
+
+def refuse_accumulation(optim_wrapper) -> None:
+    """Hand-made gradients are applied at every iteration: refuse
+    ``optim_wrapper.accumulative_counts > 1`` instead of silently ignoring
+    it.
+
+    Why it cannot be exact here: with k accumulated micro-batches mmengine
+    counts k iterations, so the per-iteration diffusion choice (gen_prob),
+    the keyed diffusion draws and the learning-rate schedule would differ
+    from those of the k-times larger batch, and the surgery / L_orthog act
+    on the whole batch's gradients, not on a sum of per-micro-batch ones.
+    """
+    counts = getattr(optim_wrapper, '_accumulative_counts', 1)
+    if counts != 1:
+        raise ValueError(
+            f'optim_wrapper.accumulative_counts={counts}: EEDTP applies its '
+            'own gradients every iteration and cannot accumulate them '
+            'exactly; use accumulative_counts=1 and a larger '
+            'train_dataloader.batch_size (or more processes) instead')

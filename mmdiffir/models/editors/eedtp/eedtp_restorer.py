@@ -14,11 +14,12 @@ import torch
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
-from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
-                                                 global_mean, grads_or_zeros)
+                                                 global_mean, grads_or_zeros,
+                                                 refuse_accumulation)
+from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
@@ -198,16 +199,15 @@ class EEDTPRestorer(BaseEditModel):
     # ------------------------------------------------------------ training
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper) -> Dict[str, torch.Tensor]:
-        if isinstance(optim_wrapper, AmpOptimWrapper):
-            # its loss scaler would unscale gradients that were never scaled
-            raise ValueError('EEDTPRestorer makes its own gradients and does '
-                             'not support AmpOptimWrapper (--amp); train it '
-                             'in full precision')
+        refuse_accumulation(optim_wrapper)
         data = self.data_preprocessor(data, True)
         params = self.trainable_params()
+        # fp16: the gradients are of the scaled losses; the wrapper's step
+        # divides them by the same scale and skips a non-finite step
         with optim_wrapper.optim_context(self):
             grads, log_vars = self.compute_gradients(
-                data['inputs'], data['data_samples'], params)
+                data['inputs'], data['data_samples'], params,
+                loss_scale=loss_scale_of(optim_wrapper))
         apply_gradients(params, grads, optim_wrapper)
         return log_vars
 
@@ -219,16 +219,22 @@ class EEDTPRestorer(BaseEditModel):
         return bool(u < self.pixel_loss.gen_prob)
 
     def compute_gradients(self, inputs, data_samples, params,
-                          use_diffusion: Optional[bool] = None):
+                          use_diffusion: Optional[bool] = None,
+                          loss_scale: float = 1.0):
         """The gradient of this iteration's objective for ``params``,
         averaged over processes (the global batch's), and the logged terms.
         ``use_diffusion`` forces (or skips) the diffusion terms in GEF; None
-        draws it with probability ``gen_prob``."""
+        draws it with probability ``gen_prob``. ``loss_scale`` (fp16's
+        gradient scale) multiplies every differentiated loss, so all
+        returned gradients are scaled by it: the combination below is
+        linear in them (the surgery and the cosine are invariant to a
+        common factor), so it commutes with the wrapper's unscaling."""
         loss_fn = self.pixel_loss
         gt = data_samples.gt_img
         if self.stage == 'tmddp':
             l_gen = self.diffusion_loss(gt)
-            grads = torch.autograd.grad(l_gen, params, allow_unused=True)
+            grads = torch.autograd.grad(loss_scale * l_gen, params,
+                                        allow_unused=True)
             return global_mean(grads_or_zeros(grads, params)), dict(
                 loss_gen=l_gen.detach())
 
@@ -241,14 +247,16 @@ class EEDTPRestorer(BaseEditModel):
         double = use_diffusion and loss_fn.orthog_mode == 'double_backward' \
             and loss_fn.orthog_weight > 0
         g_res = grads_or_zeros(torch.autograd.grad(
-            l_res, params, allow_unused=True, create_graph=double), params)
+            loss_scale * l_res, params, allow_unused=True,
+            create_graph=double), params)
         if not use_diffusion:
             log['loss'] = l_res.detach()
             return global_mean(g_res), log
 
         l_gen = self.diffusion_loss(gt)
         g_gen = grads_or_zeros(torch.autograd.grad(
-            l_gen, params, allow_unused=True, create_graph=double), params)
+            loss_scale * l_gen, params, allow_unused=True,
+            create_graph=double), params)
         if not double:
             # the surgery (a nonlinear function of both gradients) acts on
             # the global batch's gradients, as with one process. (The
@@ -275,7 +283,7 @@ class EEDTPRestorer(BaseEditModel):
         grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
         if extra.requires_grad:
             g_extra = grads_or_zeros(torch.autograd.grad(
-                extra, params, allow_unused=True), params)
+                loss_scale * extra, params, allow_unused=True), params)
             grads = [g + e for g, e in zip(grads, g_extra)]
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
