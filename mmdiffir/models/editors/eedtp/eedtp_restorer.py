@@ -18,6 +18,7 @@ from mmengine.optim import AmpOptimWrapper
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
+                                                 cosine_directions, flat_dot,
                                                  global_mean, grads_or_zeros)
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
@@ -250,8 +251,7 @@ class EEDTPRestorer(BaseEditModel):
         if not double:
             # the surgery (a nonlinear function of both gradients) acts on
             # the global batch's gradients, as with one process. (The
-            # double-backward L_orthog keeps per-process graphs and is
-            # averaged at the end.)
+            # double-backward L_orthog keeps per-process graphs; see below.)
             g_res, g_gen = global_mean(g_res), global_mean(g_gen)
         # the layer-wise decay of a multi-task batch uses its mean t_mat:
         # the global batch's (a per-process mean would make the update
@@ -261,14 +261,17 @@ class EEDTPRestorer(BaseEditModel):
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
         g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
         extra = l_gen.new_zeros(())
+        value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
         if double:
-            l_orth = loss_fn.orthogonality(g_diff, g_res)
-            extra = extra + loss_fn.orthog_weight * l_orth
-            log['loss_orthog'] = l_orth.detach()
+            l_orth, surrogate = self._orthog_surrogate(g_diff, g_res)
+            extra = extra + loss_fn.orthog_weight * surrogate
+            value = value + loss_fn.orthog_weight * l_orth
+            log['loss_orthog'] = l_orth
         if loss_fn.reg_weight and bool(self.anchor.ready):
             l_reg = loss_fn.anchor(params, self.anchor.theta0,
                                    self.anchor.omega)
             extra = extra + l_reg
+            value = value + l_reg.detach()
             log['loss_reg'] = l_reg.detach()
         grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
         if extra.requires_grad:
@@ -278,9 +281,26 @@ class EEDTPRestorer(BaseEditModel):
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
-        log['loss'] = (l_res + extra).detach() + loss_fn.gen_weight * \
-            l_gen.detach()
+        log['loss'] = value
         return grads, log
+
+    @staticmethod
+    def _orthog_surrogate(g_diff, g_res):
+        """(L_orthog, surrogate) for the exact gradient of ``L_orthog = 1 -
+        cos(G_diff, G_res)`` of the *global* batch, G = the mean over
+        processes of the local gradients ``g`` (which carry their graphs).
+
+        By the chain rule ``dL/dtheta = -(J_diff^T u_diff + H_res u_res)``
+        with ``u = dcos/dG`` (closed form, the same on every process).
+        ``surrogate = -(<g_diff, u_diff> + <g_res, u_res>)`` with ``u``
+        held constant has exactly that local gradient (one backward through
+        the backward graph), and the mean over processes of the local ones
+        is the global batch's. On one process it is the gradient of
+        ``1 - cos(g_diff, g_res)`` itself."""
+        big_diff, big_res = global_mean(g_diff), global_mean(g_res)
+        cos, u_diff, u_res = cosine_directions(big_diff, big_res)
+        surrogate = -(flat_dot(g_diff, u_diff) + flat_dot(g_res, u_res))
+        return (1 - cos).detach(), surrogate
 
     @torch.no_grad()
     def estimate_importance(self, batches) -> None:
