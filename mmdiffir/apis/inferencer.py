@@ -296,7 +296,7 @@ class RestorationInferencer:
                               self.model.schedule.T)
         if value is not None:
             return value
-        if len(set(self.tasks.values())) > 1:
+        if len(set(self.tasks.values())) > 1 or self.model.t_mat is None:
             # A multi-task model run at a default step would silently apply
             # the wrong task's conditioning and routing.
             raise ValueError(

@@ -45,6 +45,8 @@ def _default_model(**loss):
         for name, p in model.generator.named_parameters():
             if name.endswith(('beta', 'gamma')):
                 p.normal_(std=0.3)
+    params = model.trainable_params()  # as after ImportanceEstimationHook
+    model.anchor.set(params, [torch.full_like(p, 1e-3) for p in params])
     return model
 
 

@@ -33,8 +33,12 @@ class EEDTPRestorer(BaseEditModel):
         conditioner (dict): a ``TimeConditioner`` config selecting blocks.
         pixel_loss (dict): a ``DiffusionAlignLoss`` config.
         noise_schedule (dict): an ``EEDTPNoiseSchedule`` config.
-        t_mat (int): the task's time step (METHODS.md §1.3); a sample's
-            ``t_mat`` metainfo, when present, wins (multi-task data).
+        t_mat (int, optional): the task's time step (METHODS.md §1.3); a
+            sample's ``t_mat`` metainfo, when present, wins (multi-task
+            data). Required without an ``adapter``. A multi-task model (with
+            an adapter) may leave it None: then every sample must carry its
+            own ``t_mat`` and one without raises (no silent default task);
+            set it explicitly to make it the fallback.
         stage (str): 'tmddp' (diffusion pre-training on clean images, only
             L_gen) or 'gef' (fine-tuning with the DiffusionAlignLoss; on
             task-tagged multi-task data this is MTUL's objective, each
@@ -59,7 +63,7 @@ class EEDTPRestorer(BaseEditModel):
                  conditioner: dict,
                  pixel_loss: dict = dict(type='DiffusionAlignLoss'),
                  noise_schedule: dict = dict(type='EEDTPNoiseSchedule'),
-                 t_mat: int = 4,
+                 t_mat: Optional[int] = None,
                  stage: str = 'gef',
                  adapter: Optional[dict] = None,
                  freeze_backbone: bool = False,
@@ -78,10 +82,14 @@ class EEDTPRestorer(BaseEditModel):
             raise ValueError(f'stage must be "tmddp" or "gef", got {stage!r}')
         self.stage = stage
         self.schedule = DIFFUSION_SCHEDULERS.build(noise_schedule)
-        if not 0 <= t_mat <= self.schedule.T:
+        if t_mat is None and adapter is None:
+            raise ValueError('EEDTPRestorer: model.t_mat is required for a '
+                             'single-task model (no adapter); see '
+                             'mmdiffir.models.diffusion.T_MAT')
+        if t_mat is not None and not 0 <= t_mat <= self.schedule.T:
             raise ValueError(f't_mat must lie in 0..{self.schedule.T}, got '
                              f'{t_mat}')
-        self.t_mat = int(t_mat)
+        self.t_mat = None if t_mat is None else int(t_mat)
         self.conditioner = MODELS.build(conditioner)
         example = torch.zeros(1, in_channels, example_size, example_size)
         self.conditioner.attach(self.generator, example)
@@ -98,7 +106,7 @@ class EEDTPRestorer(BaseEditModel):
                 p.requires_grad_(False)
         self.freeze_backbone = freeze_backbone
         if self.adapter is not None:  # adapters refuse a pass without time
-            self.adapter.set_time(self.t_mat)
+            self.adapter.set_time(self.t_mat or 0)
         depths = execution_depths(self.generator, example)
         if self.adapter is not None:
             self.adapter.set_time(None)
@@ -136,14 +144,22 @@ class EEDTPRestorer(BaseEditModel):
     def _sample_t_mat(self, data_samples, batch: int) -> torch.Tensor:
         """Per-sample t_mat: the samples' ``t_mat`` metainfo (multi-task
         data; a stacked DataSample holds one value per sample) or the
-        model's."""
-        t = [self.t_mat] * batch
+        model's. ValueError when neither exists (a multi-task model with
+        ``t_mat=None`` on samples without a task)."""
         meta = getattr(data_samples, 'metainfo', {}) if data_samples \
             is not None else {}
         if 't_mat' in meta:
             t = meta['t_mat']
             t = [int(v) for v in (t if isinstance(t, (list, tuple)) else
                                   [t] * batch)]
+        elif self.t_mat is None:
+            raise ValueError(
+                'EEDTPRestorer: this multi-task model has no model.t_mat and '
+                'the samples carry no `t_mat`: tag the test data with its '
+                'task (MultiTaskDataset tasks=[dict(name, t_mat, dataset)]) '
+                'or set model.t_mat explicitly in the config')
+        else:
+            t = [self.t_mat] * batch
         return torch.tensor(t, dtype=torch.long, device=self.param_depths.device)
 
     def restore(self, inputs: torch.Tensor,
@@ -202,6 +218,9 @@ class EEDTPRestorer(BaseEditModel):
             raise ValueError('EEDTPRestorer makes its own gradients and does '
                              'not support AmpOptimWrapper (--amp); train it '
                              'in full precision')
+        if self.stage == 'gef' and self.pixel_loss.reg_weight and \
+                self.pixel_loss.gen_prob:
+            self.check_anchor()  # at the first iteration, not the first draw
         data = self.data_preprocessor(data, True)
         params = self.trainable_params()
         with optim_wrapper.optim_context(self):
@@ -209,6 +228,27 @@ class EEDTPRestorer(BaseEditModel):
                 data['inputs'], data['data_samples'], params)
         apply_gradients(params, grads, optim_wrapper)
         return log_vars
+
+    def check_anchor(self) -> None:
+        """L_reg needs theta0 and Omega of this model's trainable parameters
+        (ImportanceEstimationHook fills them before training). Without them
+        the anchor would silently be a no-op, so stop instead. Checked once
+        per process after it passes (the buffer read forces a GPU sync)."""
+        if getattr(self, '_anchor_ok', False):
+            return
+        if not bool(self.anchor.ready):
+            raise RuntimeError(
+                'EEDTPRestorer: pixel_loss.reg_weight > 0 but the importance '
+                '(Omega) and theta0 of L_reg were never estimated: add '
+                "dict(type='ImportanceEstimationHook') to custom_hooks (or "
+                'set model.pixel_loss.reg_weight=0)')
+        if not self.anchor.matches():
+            raise RuntimeError(
+                'EEDTPRestorer: the L_reg anchor (theta0, Omega) belongs to '
+                'other trainable parameters than this model\'s (loaded from '
+                'another model?): ImportanceEstimationHook estimates it again '
+                'before training')
+        self._anchor_ok = True
 
     def diffusion_iteration(self) -> bool:
         """Whether this GEF iteration adds the diffusion terms: a draw keyed
@@ -267,7 +307,8 @@ class EEDTPRestorer(BaseEditModel):
             extra = extra + loss_fn.orthog_weight * surrogate
             value = value + loss_fn.orthog_weight * l_orth
             log['loss_orthog'] = l_orth
-        if loss_fn.reg_weight and bool(self.anchor.ready):
+        if loss_fn.reg_weight:
+            self.check_anchor()
             l_reg = loss_fn.anchor(params, self.anchor.theta0,
                                    self.anchor.omega)
             extra = extra + l_reg
