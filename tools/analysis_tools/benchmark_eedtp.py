@@ -339,19 +339,25 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=None,
                         help='images per test set (all by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
-    parser.add_argument('--only', choices=['quality', 'costs', 'latency'],
+    parser.add_argument('--only',
+                        choices=['quality', 'costs', 'latency', 'steps'],
                         help='only the quality tables (training), only the '
-                        'costs (latency, step time, memory), or only the '
-                        'reference-size latency; default: everything')
+                        'costs (latency, step time, memory), only the '
+                        'reference-size latency or only the training step '
+                        'times; default: everything')
+    parser.add_argument('--steps', type=int, default=40,
+                        help='training steps timed per arm (multiple of 10)')
     args = parser.parse_args(argv)
     if len(args.seeds) < 3 and args.only in (None, 'quality'):
         parser.error('--seeds: at least 3 seeds, so that a spread exists')
     from mmdiffir.utils import register_all_modules
     register_all_modules()
     import torch
-    lines = [f'# EEDTP vs plain ({args.only or "everything"}; tiny NAFNet,'
-             f' {args.iters} iterations per arm; CPU {os.cpu_count()} cores,'
-             f' torch threads {torch.get_num_threads()})', '',
+    trained = f'tiny NAFNet, {args.iters} iterations per arm; ' \
+        if args.only in (None, 'quality') else ''
+    lines = [f'# EEDTP vs plain ({args.only or "everything"}; {trained}CPU '
+             f'{os.cpu_count()} cores, torch threads '
+             f'{torch.get_num_threads()})', '',
              'command: python tools/analysis_tools/benchmark_eedtp.py ' +
              ' '.join(sys.argv[1:] if argv is None else argv), '']
     if args.only in (None, 'quality'):
@@ -372,8 +378,8 @@ def main(argv=None):
     if args.only in (None, 'costs', 'latency'):
         lines += [''] + latency_lines(paper_size_models(), 9,
                                       'NAFNet-w48 reference size')
-    if args.only in (None, 'costs'):
-        ratios, per_step, share = step_time_ratios()
+    if args.only in (None, 'costs', 'steps'):
+        ratios, per_step, share = step_time_ratios(args.steps)
         for k in ratios:
             if k != 'plain':
                 drawn = f', {share:.0%} of its steps drew the diffusion ' \
@@ -382,6 +388,7 @@ def main(argv=None):
                     f'- training step time {k} / plain (batch 4x64x64): '
                     f'**{ratios[k]:.2f}x** ({per_step[k] * 1e3:.0f} ms vs '
                     f'{per_step["plain"] * 1e3:.0f} ms{drawn})')
+    if args.only in (None, 'costs'):
         mem = {k: v / 2**20 for k, v in peak_memory().items()}
         lines.append(
             f'- peak memory of a GEF diffusion step (default L_orthog) / a '
