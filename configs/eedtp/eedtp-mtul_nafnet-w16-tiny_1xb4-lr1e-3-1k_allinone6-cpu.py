@@ -4,9 +4,12 @@
 #   python tools/train.py configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py
 #   python tools/train.py <this config>
 # Tasks enter in ascending t_mat, one stage per t_mat (the sampler's
-# stage_iters); each stage restarts Adam and the cosine LR; gen_prob ramps
-# from 0 to 0.1 over the stages. The last stage (all tasks) is the longest
-# so that every task gets a fair share of a short CPU budget.
+# stage_iters); each stage restarts Adam and the cosine LR. As in the
+# reference: gen_prob 0.1 from the first stage (ramp: the option
+# IncrementalScheduleHook(ramps={'pixel_loss.gen_prob': (0.0, 0.1)})) and
+# samples drawn uniformly over the active tasks' samples (sampling='ratio'
+# is the option). The last stage (all tasks) is the longest so that every
+# task gets a fair share of a short CPU budget.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/cpu_2k.py',
@@ -29,11 +32,15 @@ model = dict(
     # the reference's proportion (10 experts at width 48).
     adapter=dict(type='TaskAdapter', name_patterns=[r'decoders\.\d+'],
                  num_experts=2, reduction=4, embed_dim=32),
+    # multi-task: every sample carries its task's t_mat; a sample without
+    # one is an error, not the noise task's 4 (the base model's value)
+    t_mat=None,
     stage='gef')
 
 stage_iters = [100, 100, 100, 100, 100, 500]
 max_iters = sum(stage_iters)
-train_dataloader = dict(sampler=dict(stage_iters=stage_iters))
+train_dataloader = dict(
+    sampler=dict(stage_iters=stage_iters, sampling='uniform'))
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = dict(
     _delete_=True, type='CosineRestartLR', by_epoch=False,
@@ -41,8 +48,7 @@ param_scheduler = dict(
     eta_min=1e-7)
 custom_hooks = [
     dict(type='ImportanceEstimationHook', num_batches=10),
-    dict(type='IncrementalScheduleHook',
-         ramps={'pixel_loss.gen_prob': (0.0, 0.1)}),
+    dict(type='IncrementalScheduleHook'),
     dict(type='BenchmarkTableHook'),
     dict(type='BasicVisualizationHook', interval=1, on_val=False),
 ]

@@ -5,8 +5,13 @@
 #   bash tools/dist_train.sh <this config> 8      (8 GPUs x batch 2 = 16)
 # Tasks enter in ascending t_mat, one stage of 100k iterations per t_mat
 # (noise 4, rain 8, low light 38, haze 47, blur 50); each stage restarts Adam
-# and the cosine LR; gen_prob ramps 0 -> 0.1; MoE TaskAdapters (10 experts)
-# after each decoder level, ~10% of the backbone's parameters.
+# and the cosine LR. As in the reference: the diffusion terms at gen_prob
+# 0.1 from the first stage (a ramp over the stages is the option
+# IncrementalScheduleHook(ramps={'pixel_loss.gen_prob': (0.0, 0.1)})), and
+# samples drawn uniformly over the active tasks' samples, as from their
+# shuffled concatenation (sampling='ratio' weighs tasks by ratio instead).
+# MoE TaskAdapters (10 experts) after each decoder level, ~10% of the
+# backbone's parameters.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/iter_cosine.py',
@@ -17,13 +22,17 @@ _base_ = [
 load_from = ('work_dirs/eedtp-tmddp_nafnet-w48_8xb16-lr5e-5-100k_dfwb/'
              'iter_100000.pth')
 model = dict(
+    # multi-task: every sample carries its task's t_mat; a sample without
+    # one is an error, not the noise task's 4 (the base model's value)
+    t_mat=None,
     stage='gef',
     adapter=dict(type='TaskAdapter', name_patterns=[r'decoders\.\d+'],
                  num_experts=10, reduction=4, embed_dim=64))
 
 stage_iters = [100_000] * 5
 max_iters = sum(stage_iters)
-train_dataloader = dict(sampler=dict(stage_iters=stage_iters))
+train_dataloader = dict(
+    sampler=dict(stage_iters=stage_iters, sampling='uniform'))
 train_cfg = dict(max_iters=max_iters, val_interval=50_000)
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=5e-5, betas=(0.9, 0.99)))
@@ -33,8 +42,7 @@ param_scheduler = dict(
     eta_min=1e-7)
 custom_hooks = [
     dict(type='ImportanceEstimationHook', num_batches=50),
-    dict(type='IncrementalScheduleHook',
-         ramps={'pixel_loss.gen_prob': (0.0, 0.1)}),
+    dict(type='IncrementalScheduleHook'),
     dict(type='BenchmarkTableHook'),
     dict(type='BasicVisualizationHook', interval=1, on_val=False),
 ]

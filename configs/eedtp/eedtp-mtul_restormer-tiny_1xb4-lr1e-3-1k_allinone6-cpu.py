@@ -20,6 +20,11 @@ model = dict(
         bias=False,
         LayerNorm_type='BiasFree',
         dual_pixel_task=False),
-    conditioner=dict(block_types=['TransformerBlock']),
+    # the normalised features inside every TransformerBlock (norm1 feeds
+    # attn.qkv, norm2 ffn.project_in: 1x1 convs into which the shift of a
+    # BiasFree norm folds exactly at inference)
+    conditioner=dict(
+        block_types=['LayerNorm'], name_patterns=[r'.*\.norm[12]'],
+        shift_fold_into={'norm1': 'attn.qkv', 'norm2': 'ffn.project_in'}),
     adapter=dict(name_patterns=[r'decoder_level\d']),
     data_preprocessor=dict(pad_size_divisor=8))

@@ -1,6 +1,7 @@
 # EEDTP MTUL on mmagic's Restormer (the published size) on the 5-task
 # setting: the NAFNet-w48 MTUL recipe with another backbone, by config only.
-# Every TransformerBlock is time-modulated; the TaskAdapters follow the three
+# The norms inside every TransformerBlock are time-modulated; the
+# TaskAdapters follow the three
 # decoder levels.
 _base_ = './eedtp-mtul_nafnet-w48_8xb2-lr5e-5-500k_5task.py'
 
@@ -20,6 +21,11 @@ model = dict(
         bias=False,
         LayerNorm_type='BiasFree',
         dual_pixel_task=False),
-    conditioner=dict(block_types=['TransformerBlock']),
+    # the normalised features inside every TransformerBlock (norm1 feeds
+    # attn.qkv, norm2 ffn.project_in: 1x1 convs into which the shift of a
+    # BiasFree norm folds exactly at inference)
+    conditioner=dict(
+        block_types=['LayerNorm'], name_patterns=[r'.*\.norm[12]'],
+        shift_fold_into={'norm1': 'attn.qkv', 'norm2': 'ffn.project_in'}),
     adapter=dict(name_patterns=[r'decoder_level\d']),
     data_preprocessor=dict(pad_size_divisor=8))

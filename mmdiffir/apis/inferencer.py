@@ -337,7 +337,8 @@ class RestorationInferencer:
                     '(--allow-untrained-t-mat) to restore at it anyway')
         if value is not None:
             return value
-        if multi or len(set(self.tasks.values())) > 1:
+        if multi or len(set(self.tasks.values())) > 1 or \
+                self.model.t_mat is None:
             # A multi-task model run at a default step would silently apply
             # the wrong task's conditioning and routing.
             raise ValueError(

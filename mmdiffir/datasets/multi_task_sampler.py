@@ -24,9 +24,21 @@ from .multi_task_dataset import (MultiTaskDataset, as_stage_iters,
 
 @DATA_SAMPLERS.register_module()
 class MultiTaskSampler(FastForwardSampler, Sampler):
-    """Draws ``(task, sample)`` pairs forever: the task with probability
-    proportional to its ``ratio`` among the active tasks, the sample from
-    that task's own shuffled order (every sample once per pass).
+    """Draws ``(task, sample)`` pairs forever: a task among the active ones,
+    then the next sample of that task's own shuffled order (every sample
+    once per pass over its task).
+
+    Two ways to pick the task (``sampling``):
+
+    * ``'uniform'``: with probability proportional to ``ratio * size`` (its
+      number of samples): with the default ratios 1 every sample of the
+      active tasks is equally likely, as with the shuffled concatenation of
+      the task datasets that the reference trains on (a larger dataset is
+      seen more often); a ratio then scales how much one task's samples
+      count (e.g. 1/3 for each of three noise levels built from the same
+      clean images). The MTUL configs' default.
+    * ``'ratio'``: with probability proportional to ``ratio`` alone,
+      whatever the dataset sizes (balanced all-in-one training).
 
     Args:
         dataset (MultiTaskDataset): the tasks.
@@ -39,6 +51,8 @@ class MultiTaskSampler(FastForwardSampler, Sampler):
             the k+1 smallest t_mats; after the last stage all tasks stay
             active. None: every task from the start (plain all-in-one).
         seed (int, optional): shared by all processes (mmengine syncs it).
+        sampling (str): 'ratio' (default of the class) or 'uniform' (see
+            above).
 
     Distributed: one global stream of draws; process ``r`` of ``W`` takes
     draws ``r, r + W, ...``. Iteration ``i`` of a W-process run therefore
@@ -51,13 +65,18 @@ class MultiTaskSampler(FastForwardSampler, Sampler):
                  dataset: MultiTaskDataset,
                  batch_size: int,
                  stage_iters: Optional[Sequence[int]] = None,
-                 seed: Optional[int] = None):
+                 seed: Optional[int] = None,
+                 sampling: str = 'ratio'):
         if not isinstance(dataset, MultiTaskDataset):
             raise TypeError('MultiTaskSampler needs a MultiTaskDataset, got '
                             f'{type(dataset).__name__}')
         if int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(f'MultiTaskSampler: batch_size must be a '
                              f'positive integer, got {batch_size!r}')
+        if sampling not in ('ratio', 'uniform'):
+            raise ValueError('MultiTaskSampler: sampling must be "ratio" or '
+                             f'"uniform", got {sampling!r}')
+        self.sampling = sampling
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.stage_iters = as_stage_iters(stage_iters, dataset.t_mats)
@@ -104,6 +123,10 @@ class MultiTaskSampler(FastForwardSampler, Sampler):
                   for k in range(len(ds.task_names))]
         cursors = [0] * len(orders)
         ratios = torch.tensor(ds.ratios, dtype=torch.float64)
+        if self.sampling == 'uniform':  # every sample equally likely
+            ratios = ratios * torch.tensor(
+                [ds.task_size(k) for k in range(len(ds.task_names))],
+                dtype=torch.float64)
         stage_probs = []  # ratios of the active tasks, 0 elsewhere
         for active in self._active:
             probs = torch.zeros_like(ratios)

@@ -88,6 +88,9 @@ def test_cpu_baseline_one_training_iteration(path, registered, data_tree):
     torch.manual_seed(0)
     model = R.MODELS.build(cfg.model)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    if any(h['type'] == 'ImportanceEstimationHook'
+           for h in cfg.get('custom_hooks', [])):
+        model.estimate_importance([batch])  # what the hook does first
     before = {k: v.clone() for k, v in model.state_dict().items()}
     losses = model.train_step(batch, optim)
     loss = sum(v for k, v in losses.items() if 'loss' in k)

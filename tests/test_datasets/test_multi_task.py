@@ -88,6 +88,30 @@ def test_sampler_follows_ratios_and_covers_each_task(photo_dir, registered):
         draws[:50]
 
 
+def test_uniform_sampling_is_uniform_over_samples(photo_dir, tmp_path,
+                                                  real_photos, save_rgb,
+                                                  registered):
+    """'uniform' draws every sample of the active tasks equally often (a
+    shuffled concatenation), so a task is seen in proportion to its size;
+    'ratio' ignores the sizes."""
+    small = tmp_path / 'one_photo'
+    save_rgb(small / 'p0.png', real_photos[0][:48, :48])
+    ds = MultiTaskDataset([_task(photo_dir, 'noise'), _task(small, 'rain')])
+    big, one = ds.task_size(0), ds.task_size(1)
+    assert big > one == 1
+    draws = _draws(MultiTaskSampler(ds, batch_size=4, seed=0,
+                                    sampling='uniform'), 8000)
+    freq = collections.Counter(draws)
+    expected = 8000 / len(ds)
+    assert all(abs(freq[i] - expected) < 0.1 * expected
+               for i in range(len(ds)))
+    by_ratio = collections.Counter(ds.locate(i)[0] for i in _draws(
+        MultiTaskSampler(ds, batch_size=4, seed=0), 8000))
+    assert abs(by_ratio[1] / 8000 - 0.5) < 0.02
+    with pytest.raises(ValueError, match='sampling'):
+        MultiTaskSampler(ds, batch_size=4, sampling='concat')
+
+
 def test_stages_switch_exactly_at_their_iterations(photo_dir, registered):
     # rain (t 8) is listed first; haze (47) and noise (4) follow: the order
     # is by t_mat, not by the list

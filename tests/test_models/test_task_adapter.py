@@ -18,7 +18,7 @@ ADAPTER = dict(type='TaskAdapter', name_patterns=[r'decoders\.\d+'],
                num_experts=3, reduction=2, embed_dim=16)
 
 
-def _restorer(adapter=ADAPTER, **kw):
+def _restorer(adapter=ADAPTER, t_mat=4, **kw):
     cfg = dict(
         type='EEDTPRestorer',
         generator=dict(type='NAFNet', img_channels=3, mid_channels=8,
@@ -26,10 +26,10 @@ def _restorer(adapter=ADAPTER, **kw):
                        dec_blk_nums=[1, 1]),
         conditioner=dict(type='TimeConditioner', embed_dim=16,
                          block_types=['NAFBlock']),
-        t_mat=4, stage='gef', adapter=adapter,
+        stage='gef', adapter=adapter,
         pixel_loss=dict(type='DiffusionAlignLoss', gen_prob=0.0),
         data_preprocessor=dict(type='DataPreprocessor', mean=[0., 0., 0.],
-                               std=[255., 255., 255.]), **kw)
+                               std=[255., 255., 255.]), t_mat=t_mat, **kw)
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     model.init_weights()
@@ -145,25 +145,60 @@ def test_frozen_backbone_trains_only_the_adapters(real_photos, registered):
 
 
 def test_checkpoint_test_time_model_uses_its_adapters(tmp_path, registered):
-    """Save a restorer with trained (non-zero) adapters, build the test-time
-    model from the config and load the checkpoint the way tools/test.py
-    does: its output is the trained model's, not the adapter-less one."""
+    """Save a restorer with trained adapters (every adapter weight moved
+    away from its initial value), build the test-time model from the config
+    and load the checkpoint the way mmengine's Runner does (non-strict): its
+    adapters hold the trained weights, run in the forward pass, and the
+    output is the trained model's, not the adapter-less one."""
     from mmengine.runner import load_checkpoint
     trained = _restorer()
-    _open_adapters(trained, 0.7)
+    with torch.no_grad():
+        g = torch.Generator().manual_seed(1)
+        for p in trained.adapter.parameters():
+            p.add_(0.3 * torch.randn(p.shape, generator=g))
     torch.save(dict(state_dict=trained.state_dict(), meta={}),
                tmp_path / 'ckpt.pth')
     loaded = _restorer()
+    fresh = {k: v.clone() for k, v in loaded.adapter.state_dict().items()}
     load_checkpoint(loaded, str(tmp_path / 'ckpt.pth'), map_location='cpu',
-                    strict=True)
+                    strict=False)
     loaded.eval()
     trained.eval()
+    want = trained.adapter.state_dict()
+    got = loaded.adapter.state_dict()
+    assert want.keys() == got.keys() and want
+    assert all(torch.equal(got[k], want[k]) for k in want)
+    assert all(not torch.equal(fresh[k], want[k]) for k in want)
+    calls = []
+    handles = [m.register_forward_hook(lambda *a: calls.append(1))
+               for m in loaded.adapter.adapters.values()]
     x = torch.rand(1, 3, 24, 24)
     sample = DataSample(metainfo=dict(t_mat=8))
     with torch.no_grad():
         out = loaded.forward_tensor(x, sample)
         assert loaded.adapter.attached
+        assert len(calls) == len(loaded.adapter.adapters) > 0
         assert torch.equal(out, trained.forward_tensor(x, sample))
+        for h in handles:
+            h.remove()
         loaded.adapter.detach()
         loaded.adapter = None
-        assert not torch.allclose(loaded.forward_tensor(x, sample), out)
+        assert (loaded.forward_tensor(x, sample) - out).abs().max() > 1e-3
+
+
+def test_multi_task_model_without_t_mat_refuses_untagged_samples(registered):
+    """A multi-task model configured without t_mat raises on samples that
+    carry none (instead of restoring them as the noise task); with t_mat set
+    explicitly that value is the fallback. A single-task model needs one."""
+    model = _restorer(t_mat=None).eval()
+    x = torch.rand(1, 3, 24, 24)
+    with torch.no_grad(), pytest.raises(ValueError, match='t_mat'):
+        model.forward_tensor(x, DataSample())
+    with torch.no_grad(), pytest.raises(ValueError, match='t_mat'):
+        model.forward_tensor(x, None)
+    with torch.no_grad():
+        tagged = model.forward_tensor(x, DataSample(metainfo=dict(t_mat=8)))
+        explicit = _restorer(t_mat=8).eval().forward_tensor(x, DataSample())
+    assert torch.equal(tagged, explicit)
+    with pytest.raises(ValueError, match='t_mat is required'):
+        _restorer(adapter=None, t_mat=None)

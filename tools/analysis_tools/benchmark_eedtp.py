@@ -1,20 +1,29 @@
-"""Plain training vs EEDTP (TMDDP + GEF), side by side in one run, on CPU.
+"""Plain training vs EEDTP (TMDDP + GEF), side by side, several seeds per
+arm, on CPU.
 
 Same backbone (the tiny NAFNet of the CPU configs), same data (T91 +
 Train400 from data/train, Gaussian noise sigma in [0, 25]) and the same
-number of iterations: plain ``N``; EEDTP ``N/2`` TMDDP + ``N/2`` GEF. Then:
+number of iterations per arm: plain ``N``; EEDTP ``N/2`` TMDDP + ``N/2``
+GEF, once with the default placement of the time modulation (the norm
+layers inside each block) and once with block-output placement (the
+ablation). Every arm is trained with each seed of ``--seeds`` (the seed sets
+the initialisation, the data order, the degradations and EEDTP's draws).
+Then:
 
 * PSNR/SSIM (RGB) in distribution: CBSD68 / Kodak24 / McMaster at sigma 15
-  and 25; out of distribution: sigma 50 and JPEG (quality 20) never seen in
-  training;
-* inference latency EEDTP / plain on the same 256x256 input (median of
-  paired, interleaved runs);
+  and 25; out of distribution: sigma 50 (same family) and JPEG quality 20
+  (another degradation family, never seen in training);
+* per condition and pair of arms, the mean, standard deviation and range
+  over seeds of the paired (same-seed) PSNR difference, and whether it is
+  outside the seed spread (see :func:`difference_row`);
+* inference latency of the EEDTP variants / plain at NAFNet-w48 (median of
+  paired, interleaved runs; the default placement runs folded);
 * training step time GEF (gen_prob 0.1) / plain, and of a diffusion
-  iteration alone for both L_orthog formulations;
-* peak memory of a GEF diffusion step / a plain step (each measured in its
-  own process: ru_maxrss growth over the step).
+  iteration alone for each L_orthog formulation;
+* peak memory of a GEF diffusion step / a plain step.
 
-    python tools/analysis_tools/benchmark_eedtp.py --iters 1000 --out RESULT.md
+    python tools/analysis_tools/benchmark_eedtp.py --iters 1000 --seeds 0 1 2 --out RESULT.md
+    python tools/analysis_tools/benchmark_eedtp.py --only latency
 """
 import argparse
 import copy
@@ -35,69 +44,76 @@ PLAIN = 'configs/baselines/plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py'
 TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
 GEF = 'configs/eedtp/eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-denoise-cpu.py'
 SETS = ['CBSD68', 'Kodak24', 'McMaster']
-CONDITIONS = [  # (name, degradation transform, in distribution?)
-    ('sigma15', dict(type='AddGaussianNoise', sigma=15, seed=0), True),
-    ('sigma25', dict(type='AddGaussianNoise', sigma=25, seed=0), True),
-    ('sigma50', dict(type='AddGaussianNoise', sigma=50, seed=0), False),
-    ('jpeg20', dict(type='JPEGCompression', quality=20, seed=0), False),
+CONDITIONS = [  # (name, degradation transform, tag)
+    ('sigma15', dict(type='AddGaussianNoise', sigma=15, seed=0), 'ID'),
+    ('sigma25', dict(type='AddGaussianNoise', sigma=25, seed=0), 'ID'),
+    ('sigma50', dict(type='AddGaussianNoise', sigma=50, seed=0),
+     'OOD strength'),
+    ('jpeg20', dict(type='JPEGCompression', quality=20, seed=0),
+     'OOD family'),
 ]
+# EEDTP arms: name -> conditioner override (None: the config's default)
+EEDTP_ARMS = {
+    'eedtp': None,  # norm layers inside each NAFBlock (the reference's)
+    'eedtp_block': dict(block_types=['NAFBlock']),  # block outputs
+}
+COMPARISONS = [('eedtp', 'plain'), ('eedtp_block', 'plain'),
+               ('eedtp', 'eedtp_block')]
 
 
-def _cfg(path, work_dir, iters, data_root):
+def _cfg(path, work_dir, iters, data_root, seed, conditioner=None):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, path))
     cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
     cfg.train_cfg.max_iters = iters
     cfg.train_cfg.val_interval = iters + 1
     cfg.param_scheduler.T_max = iters
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.default_hooks.logger.interval = 100
+    cfg.default_hooks.checkpoint.interval = iters
     cfg.custom_hooks = [h for h in cfg.custom_hooks
                         if h['type'] == 'ImportanceEstimationHook']
     cfg.train_dataloader.dataset.data_root = osp.join(data_root, 'train')
+    if conditioner is not None:
+        cfg.model.conditioner.update(conditioner)
     return cfg
 
 
-def load_trained(args):
-    """The two models of an earlier run of this script (--reuse)."""
-    from mmengine.runner import load_checkpoint
+def _train(cfg, ckpt):
+    """Train (or, when ``ckpt`` exists from an earlier run of the same
+    command, load it) and return the model in eval mode."""
+    from mmengine.runner import Runner, load_checkpoint
 
     from mmdiffir.registry import MODELS
-    half = args.iters // 2
-    found = {
-        'plain': (PLAIN, osp.join(args.work_dir, 'plain',
-                                  f'iter_{args.iters}.pth')),
-        'eedtp': (GEF, osp.join(args.work_dir, 'gef',
-                                f'iter_{args.iters - half}.pth')),
-    }
-    models = {}
-    for kind, (config, ckpt) in found.items():
-        cfg = _cfg(config, osp.join(args.work_dir, kind), args.iters,
-                   args.data_root)
+    if osp.exists(ckpt):
         model = MODELS.build(cfg.model)
         load_checkpoint(model, ckpt, map_location='cpu', strict=True)
-        models[kind] = model.eval()
-    return models
+        return model.eval()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner.model.eval()
 
 
-def train_all(args):
-    from mmengine.runner import Runner
-    if args.reuse:
-        return load_trained(args)
+def train_seed(args, seed):
+    """The arms trained with one seed: {'plain', 'eedtp', 'eedtp_block'}."""
     half = args.iters // 2
-    runs = {}
-    cfg = _cfg(PLAIN, osp.join(args.work_dir, 'plain'), args.iters,
-               args.data_root)
-    runs['plain'] = Runner.from_cfg(cfg)
-    runs['plain'].train()
-    cfg = _cfg(TMDDP, osp.join(args.work_dir, 'tmddp'), half, args.data_root)
-    Runner.from_cfg(cfg).train()
-    cfg = _cfg(GEF, osp.join(args.work_dir, 'gef'), args.iters - half,
-               args.data_root)
-    cfg.load_from = osp.join(args.work_dir, 'tmddp', f'iter_{half}.pth')
-    runs['eedtp'] = Runner.from_cfg(cfg)
-    runs['eedtp'].train()
-    return {k: r.model.eval() for k, r in runs.items()}
+    root = osp.join(args.work_dir, f'seed{seed}')
+    models = {'plain': _train(
+        _cfg(PLAIN, osp.join(root, 'plain'), args.iters, args.data_root,
+             seed), osp.join(root, 'plain', f'iter_{args.iters}.pth'))}
+    for arm, cond in EEDTP_ARMS.items():
+        pre = osp.join(root, f'{arm}_tmddp')
+        pre_ckpt = osp.join(pre, f'iter_{half}.pth')
+        if not osp.exists(pre_ckpt):
+            _train(_cfg(TMDDP, pre, half, args.data_root, seed, cond),
+                   pre_ckpt)
+        cfg = _cfg(GEF, osp.join(root, arm), args.iters - half,
+                   args.data_root, seed, cond)
+        cfg.load_from = pre_ckpt
+        models[arm] = _train(cfg, osp.join(root, arm,
+                                           f'iter_{args.iters - half}.pth'))
+    return models
 
 
 def evaluate(model, data_root, degradation, limit=None):
@@ -116,8 +132,10 @@ def evaluate(model, data_root, degradation, limit=None):
 
 
 def paper_size_models():
-    """Untrained paper-size NAFNet-w48 (plain) and its EEDTP version: the
-    latency ratio is a property of the architecture, not of the weights."""
+    """Untrained paper-size NAFNet-w48 (plain) and its EEDTP versions: the
+    latency ratio is a property of the architecture, not of the weights
+    (the heads are randomised so that the modulation is not the identity)."""
+    import torch
     from mmengine.config import Config
 
     from mmdiffir.registry import MODELS
@@ -128,31 +146,30 @@ def paper_size_models():
     eedtp = Config.fromfile(osp.join(
         REPO, 'configs/_base_/models/eedtp_nafnet-w48.py')).model
     eedtp.stage = 'gef'
-    # the foldable variant: each block's last 1x1 conv is modulated, so the
-    # constant-t modulation folds into its weights at inference
-    folded = copy.deepcopy(eedtp)
-    folded.conditioner = dict(type='TimeConditioner', embed_dim=64,
-                              name_patterns=[r'.*\.conv5'], num_steps=50)
-    return {'plain': MODELS.build(plain).eval(),
-            'eedtp': MODELS.build(eedtp).eval(),
-            'eedtp_conv5_folded': MODELS.build(folded).eval()}
+    block = copy.deepcopy(eedtp)
+    block.conditioner.update(EEDTP_ARMS['eedtp_block'])
+    models = {'plain': MODELS.build(plain).eval(),
+              'eedtp': MODELS.build(eedtp).eval(),
+              'eedtp_block': MODELS.build(block).eval()}
+    with torch.no_grad():
+        for k in ('eedtp', 'eedtp_block'):
+            for head in models[k].conditioner.heads.values():
+                head[-1].weight.normal_(std=0.01)
+    return models
 
 
-def latency_ratio(models, repeats=15, size=256):
+def latency_lines(models, repeats, what, size=256):
     import torch
     x = torch.rand(1, 3, size, size)
     med = interleaved_median(
         {k: (lambda m=m: m.forward_tensor(x)) for k, m in models.items()},
         repeats)
-    return med['eedtp'] / med['plain'], med
-
-
-def latency_lines(models, repeats, what):
-    _, med = latency_ratio(models, repeats)
-    return [f'- inference latency {k} / plain, {what} (1x3x256x256, median '
-            f'of {repeats} interleaved runs): **{med[k] / med["plain"]:.3f}x**'
-            f' ({med[k] * 1e3:.1f} ms vs {med["plain"] * 1e3:.1f} ms)'
-            for k in med if k != 'plain']
+    how = {'eedtp': 'norm placement, folded into the weights',
+           'eedtp_block': 'block-output placement, cached in-place'}
+    return [f'- inference latency {k} ({how[k]}) / plain, {what} (1x3x{size}'
+            f'x{size}, median of {repeats} interleaved runs): '
+            f'**{med[k] / med["plain"]:.3f}x** ({med[k] * 1e3:.1f} ms vs '
+            f'{med["plain"] * 1e3:.1f} ms)' for k in med if k != 'plain']
 
 
 def _train_batch(batch_size=4, size=64):
@@ -164,7 +181,7 @@ def _train_batch(batch_size=4, size=64):
                 data_samples=[DataSample(gt_img=g) for g in gt])
 
 
-def _model_and_optim(kind, gen_prob=0.1, orthog_mode='surgery'):
+def _model_and_optim(kind, gen_prob=0.1, orthog_mode=None):
     from mmengine.config import Config
     from mmengine.optim import build_optim_wrapper
 
@@ -172,7 +189,8 @@ def _model_and_optim(kind, gen_prob=0.1, orthog_mode='surgery'):
     cfg = Config.fromfile(osp.join(REPO, PLAIN if kind == 'plain' else GEF))
     if kind != 'plain':
         cfg.model.pixel_loss.gen_prob = gen_prob
-        cfg.model.pixel_loss.orthog_mode = orthog_mode
+        if orthog_mode is not None:
+            cfg.model.pixel_loss.orthog_mode = orthog_mode
     model = MODELS.build(cfg.model)
     if kind != 'plain':  # a filled anchor, as after ImportanceEstimationHook
         import torch
@@ -181,7 +199,7 @@ def _model_and_optim(kind, gen_prob=0.1, orthog_mode='surgery'):
     return model, build_optim_wrapper(model, cfg.optim_wrapper)
 
 
-def step_time_ratios(steps=100, block=10):
+def step_time_ratios(steps=40, block=10):
     """Time per training step of each arm, blocks of ``block`` steps
     interleaved across arms. The iteration number is set in the message hub
     as the Runner does (EEDTP's diffusion coin and draws are keyed by it),
@@ -192,7 +210,7 @@ def step_time_ratios(steps=100, block=10):
     random.seed(0)
     arms = {
         'plain': _model_and_optim('plain'),
-        'gef_p0.1': _model_and_optim('eedtp', 0.1),
+        'gef_p0.1': _model_and_optim('eedtp', 0.1),  # default L_orthog
         'diffusion_surgery': _model_and_optim('eedtp', 1.0, 'surgery'),
         'diffusion_double_backward': _model_and_optim('eedtp', 1.0,
                                                       'double_backward'),
@@ -264,63 +282,119 @@ def peak_memory():
     return out
 
 
+def summary(values):
+    """(mean, sample std, min, max) of a list of numbers."""
+    sd = statistics.stdev(values) if len(values) > 1 else float('nan')
+    return statistics.mean(values), sd, min(values), max(values)
+
+
+def difference_row(diffs, spread_a, spread_b):
+    """Whether the paired differences (one per seed) are outside the seed
+    spread: every seed's difference has the same sign AND the mean
+    difference exceeds the larger of the two arms' own standard deviations
+    over seeds. Returns (mean, std, min, max, verdict)."""
+    mean, sd, lo, hi = summary(diffs)
+    same_sign = lo > 0 or hi < 0
+    noise = max(spread_a, spread_b)
+    verdict = 'yes' if same_sign and abs(mean) > noise else 'no'
+    return mean, sd, lo, hi, verdict
+
+
+def quality_tables(per_seed, seeds, limit):
+    """Markdown lines: per-arm means over seeds, then the differences."""
+    arms = list(per_seed[seeds[0]])
+    lines = ['| condition | ' + ' | '.join(
+        f'{a} PSNR (mean +- sd over seeds) / SSIM' for a in arms) + ' |',
+        '|---|' + '---|' * len(arms)]
+    diff_lines = ['| condition | comparison | mean diff PSNR | sd | min .. '
+                  'max | outside seed spread |', '|---|---|---|---|---|---|']
+    for cond, _, tag in CONDITIONS:
+        psnr = {a: [per_seed[s][a][cond][0] for s in seeds] for a in arms}
+        ssim = {a: [per_seed[s][a][cond][1] for s in seeds] for a in arms}
+        cells = []
+        for a in arms:
+            m, sd, _, _ = summary(psnr[a])
+            cells.append(f'{m:.2f} +- {sd:.2f} / '
+                         f'{statistics.mean(ssim[a]):.4f}')
+        lines.append(f'| {cond} ({tag}) | ' + ' | '.join(cells) + ' |')
+        for a, b in COMPARISONS:
+            diffs = [x - y for x, y in zip(psnr[a], psnr[b])]
+            m, sd, lo, hi, verdict = difference_row(
+                diffs, summary(psnr[a])[1], summary(psnr[b])[1])
+            diff_lines.append(f'| {cond} ({tag}) | {a} - {b} | {m:+.3f} | '
+                              f'{sd:.3f} | {lo:+.3f} .. {hi:+.3f} | '
+                              f'{verdict} |')
+    what = 'all images' if limit is None else f'the first {limit} images'
+    return [f'PSNR/SSIM averaged over CBSD68, Kodak24 and McMaster ({what} '
+            f'of each), seeds {seeds}:', ''] + lines + [
+                '', 'Paired (same seed) PSNR differences:', ''] + diff_lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--data-root', default=osp.join(REPO, 'data'))
     parser.add_argument('--work-dir', default='work_dirs/benchmark_eedtp')
     parser.add_argument('--limit', type=int, default=None,
                         help='images per test set (all by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
-    parser.add_argument('--latency-only', action='store_true',
-                        help='only the reference-size latency ratios')
-    parser.add_argument('--reuse', action='store_true',
-                        help='evaluate the checkpoints of an earlier run in '
-                        '--work-dir instead of training again')
+    parser.add_argument('--only',
+                        choices=['quality', 'costs', 'latency', 'steps'],
+                        help='only the quality tables (training), only the '
+                        'costs (latency, step time, memory), only the '
+                        'reference-size latency or only the training step '
+                        'times; default: everything')
+    parser.add_argument('--steps', type=int, default=40,
+                        help='training steps timed per arm (multiple of 10)')
     args = parser.parse_args(argv)
+    if len(args.seeds) < 3 and args.only in (None, 'quality'):
+        parser.error('--seeds: at least 3 seeds, so that a spread exists')
     from mmdiffir.utils import register_all_modules
     register_all_modules()
     import torch
-    lines = [f'# EEDTP vs plain (tiny NAFNet, {args.iters} iterations each, '
-             f'CPU {os.cpu_count()} cores, torch threads '
-             f'{torch.get_num_threads()})', '']
-    if args.latency_only:
-        print('\n'.join(latency_lines(paper_size_models(), 9,
-                                       'NAFNet-w48 reference size')))
-        return
-    models = train_all(args)
-    lines += ['| condition | set | plain PSNR/SSIM | EEDTP PSNR/SSIM | '
-              'delta PSNR |', '|---|---|---|---|---|']
-    for cond, deg, in_dist in CONDITIONS:
-        res = {k: evaluate(m, args.data_root, deg, args.limit)
-               for k, m in models.items()}
-        for name in SETS + ['average']:
-            if name == 'average':
-                vals = {k: tuple(statistics.mean(r[s][i] for s in SETS)
-                                 for i in range(2)) for k, r in res.items()}
-            else:
-                vals = {k: r[name] for k, r in res.items()}
-            p, e = vals['plain'], vals['eedtp']
-            tag = 'ID' if in_dist else 'OOD'
-            lines.append(f'| {cond} ({tag}) | {name} | {p[0]:.2f}/{p[1]:.4f}'
-                         f' | {e[0]:.2f}/{e[1]:.4f} | {e[0] - p[0]:+.2f} |')
-        print('\n'.join(lines[-4:]), flush=True)
-    lines += [''] + latency_lines(models, 15, 'tiny NAFNet')
-    lines += latency_lines(paper_size_models(), 9,
-                           'NAFNet-w48 reference size')
-    ratios, per_step, share = step_time_ratios()
-    for k in ratios:
-        if k != 'plain':
-            drawn = f', {share:.0%} of its steps drew the diffusion terms' \
-                if k == 'gef_p0.1' else ''
-            lines.append(f'- training step time {k} / plain (batch 4x64x64):'
-                         f' **{ratios[k]:.2f}x** ({per_step[k] * 1e3:.0f} ms '
-                         f'vs {per_step["plain"] * 1e3:.0f} ms{drawn})')
-    mem = {k: v / 2**20 for k, v in peak_memory().items()}
-    lines.append(f'- peak memory of a GEF diffusion step (surgery) / a plain '
-                 f'step (peak RSS above the pre-step RSS, batch 8x192x192): '
-                 f'**{mem["eedtp"] / mem["plain"]:.2f}x** '
-                 f'({mem["eedtp"]:.0f} MiB vs {mem["plain"]:.0f} MiB)')
+    trained = f'tiny NAFNet, {args.iters} iterations per arm; ' \
+        if args.only in (None, 'quality') else ''
+    lines = [f'# EEDTP vs plain ({args.only or "everything"}; {trained}CPU '
+             f'{os.cpu_count()} cores, torch threads '
+             f'{torch.get_num_threads()})', '',
+             'command: python tools/analysis_tools/benchmark_eedtp.py ' +
+             ' '.join(sys.argv[1:] if argv is None else argv), '']
+    if args.only in (None, 'quality'):
+        per_seed = {}
+        for seed in args.seeds:
+            models = train_seed(args, seed)
+            per_seed[seed] = {}
+            for arm, model in models.items():
+                per_seed[seed][arm] = {}
+                for cond, deg, _ in CONDITIONS:
+                    res = evaluate(model, args.data_root, deg, args.limit)
+                    per_seed[seed][arm][cond] = tuple(
+                        statistics.mean(res[s][i] for s in SETS)
+                        for i in range(2))
+                print(f'seed {seed} {arm}: {per_seed[seed][arm]}',
+                      flush=True)
+        lines += quality_tables(per_seed, args.seeds, args.limit)
+    if args.only in (None, 'costs', 'latency'):
+        lines += [''] + latency_lines(paper_size_models(), 9,
+                                      'NAFNet-w48 reference size')
+    if args.only in (None, 'costs', 'steps'):
+        ratios, per_step, share = step_time_ratios(args.steps)
+        for k in ratios:
+            if k != 'plain':
+                drawn = f', {share:.0%} of its steps drew the diffusion ' \
+                    'terms' if k == 'gef_p0.1' else ''
+                lines.append(
+                    f'- training step time {k} / plain (batch 4x64x64): '
+                    f'**{ratios[k]:.2f}x** ({per_step[k] * 1e3:.0f} ms vs '
+                    f'{per_step["plain"] * 1e3:.0f} ms{drawn})')
+    if args.only in (None, 'costs'):
+        mem = {k: v / 2**20 for k, v in peak_memory().items()}
+        lines.append(
+            f'- peak memory of a GEF diffusion step (default L_orthog) / a '
+            f'plain step (peak RSS above the pre-step RSS, batch 8x192x192):'
+            f' **{mem["eedtp"] / mem["plain"]:.2f}x** ({mem["eedtp"]:.0f} '
+            f'MiB vs {mem["plain"]:.0f} MiB)')
     report = '\n'.join(lines)
     print(report)
     if args.out:

@@ -9,8 +9,9 @@ the model's input normalisation and padding, so it is used like any other
 image-to-image network.
 
 EEDTP: the task's t_mat is fixed at export. The TimeConditioner's
-``freeze_time`` computes every block's (1 + scale, shift) once and, where the
-hooked modules are convs / linears, ``fold`` merges them into the weights;
+``freeze_time`` computes every hooked module's (1 + scale, shift) once and,
+where they are foldable (convs / linears, the default norm placement),
+``fold`` merges them into the weights;
 either way they are constants of the graph, which has no time input. The
 TaskAdapter's routing depends on the image (pooled features), so its
 router and experts are exported as ordinary ops, with the t_mat embedding a

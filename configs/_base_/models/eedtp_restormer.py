@@ -1,5 +1,8 @@
-# EEDTP on mmagic's Restormer (the published size); every TransformerBlock
-# is time-modulated from outside. stage='tmddp'; GEF configs switch it.
+# EEDTP on mmagic's Restormer (the published size); the normalised features
+# inside every TransformerBlock are time-modulated from outside (block-output
+# placement: conditioner=dict(block_types=['TransformerBlock'],
+# name_patterns=None, shift_fold_into=None)). stage='tmddp'; GEF configs
+# switch it.
 _base_ = './eedtp_nafnet-w48.py'
 
 model = dict(
@@ -16,5 +19,10 @@ model = dict(
         bias=False,
         LayerNorm_type='BiasFree',
         dual_pixel_task=False),
-    conditioner=dict(block_types=['TransformerBlock']),
+    # the normalised features inside every TransformerBlock (norm1 feeds
+    # attn.qkv, norm2 ffn.project_in: 1x1 convs into which the shift of a
+    # BiasFree norm folds exactly at inference)
+    conditioner=dict(
+        block_types=['LayerNorm'], name_patterns=[r'.*\.norm[12]'],
+        shift_fold_into={'norm1': 'attn.qkv', 'norm2': 'ffn.project_in'}),
     data_preprocessor=dict(pad_size_divisor=8))

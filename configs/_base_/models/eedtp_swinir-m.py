@@ -1,5 +1,8 @@
-# EEDTP on mmagic's SwinIR (colour-denoising size); every Swin block's token
-# output (B, L, C) is time-modulated from outside. stage='tmddp'.
+# EEDTP on mmagic's SwinIR (colour-denoising size); the normalised tokens
+# (B, L, C) inside every Swin block (its nn.LayerNorm norm1/norm2) are
+# time-modulated from outside (block-output placement:
+# conditioner=dict(block_types=['SwinTransformerBlock'], name_patterns=None)).
+# stage='tmddp'.
 _base_ = './eedtp_nafnet-w48.py'
 
 model = dict(
@@ -17,4 +20,5 @@ model = dict(
         mlp_ratio=2,
         upsampler='',
         resi_connection='1conv'),
-    conditioner=dict(block_types=['SwinTransformerBlock']))
+    conditioner=dict(block_types=['LayerNorm'],
+                     name_patterns=[r'.*\.blocks\.\d+\.norm[12]']))

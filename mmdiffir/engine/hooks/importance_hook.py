@@ -1,4 +1,5 @@
 """Estimate EEDTP's parameter importance (Omega) before fine-tuning."""
+import logging
 import random
 
 import numpy as np
@@ -16,8 +17,10 @@ from mmdiffir.registry import HOOKS
 class ImportanceEstimationHook(Hook):
     """Before training, fill the model's ``anchor`` with theta0 (the loaded
     pre-trained weights) and Omega (mean |dL_gen/dtheta| over
-    ``num_batches`` training batches), unless it is already filled (a
-    resumed run restores both from the checkpoint).
+    ``num_batches`` training batches), unless it is already filled for this
+    model's trainable parameters (a resumed run restores both from the
+    checkpoint). An anchor loaded from a model with other trainable
+    parameters is estimated again (with a warning).
 
     The random streams (python, numpy, torch) are saved and restored around
     the estimation, so a run that estimates and one that resumes draw the
@@ -60,10 +63,19 @@ class ImportanceEstimationHook(Hook):
                 model, 'estimate_importance'):
             raise TypeError('ImportanceEstimationHook needs a model with an '
                             f'anchor (EEDTPRestorer), got {type(model).__name__}')
-        if bool(model.anchor.ready):
+        if model.anchor.matches():
             print_log('importance (Omega) restored from the checkpoint',
                       logger='current')
             return
+        if bool(model.anchor.ready):
+            # theta0/Omega of another model's parameter list (e.g. a GEF
+            # checkpoint loaded into an MTUL model with adapters): stored by
+            # position, they would anchor the wrong tensors
+            print_log('the loaded anchor (theta0, Omega) was estimated for '
+                      'other trainable parameters than this model\'s: '
+                      'estimating it again at the loaded weights',
+                      logger='current', level=logging.WARNING)
+            model._anchor_ok = False
         states = (random.getstate(), np.random.get_state(),
                   torch.get_rng_state())
         try:

@@ -1,8 +1,12 @@
 """Time conditioning attached to ANY backbone from outside (METHODS.md §1.1).
 
-``t -> sinusoidal embedding -> MLP -> per-block (scale, shift)`` and each
-selected block's output becomes ``h * (1 + scale) + shift``. The blocks are
-modulated through forward hooks, so a registered backbone (mmagic's NAFNet,
+``t -> sinusoidal embedding -> MLP -> per-module (scale, shift)`` and each
+selected module's output becomes ``h * (1 + scale) + shift`` (AdaLN). The
+reference modulates the *normalised features inside each block* (the output
+of each block's norm layers), leaving the residual stream alone; that is the
+configs' default (select the norm modules, e.g. NAFNet's ``LayerNorm2d``);
+selecting whole blocks (``NAFBlock``) modulates block outputs instead, a
+documented option. The modules are modulated through forward hooks, so a registered backbone (mmagic's NAFNet,
 Restormer, SwinIRNet, ...) gains time conditioning with no change to its
 code, and its ``state_dict`` stays exactly the plain backbone's: all new
 parameters live in the :class:`TimeConditioner`.
@@ -25,7 +29,8 @@ import torch
 from torch import nn
 
 from mmdiffir.registry import MODELS
-from .folding import FOLDABLE, fold_affine, unfold_affine
+from .folding import (FOLDABLE, fold_affine, fold_norm, is_pointwise,
+                      norm_affine_owner, restore)
 from .hook_utils import probe_output_shapes, select_modules
 
 
@@ -87,6 +92,11 @@ class TimeConditioner(nn.Module):
             (type AND name); at least one is needed.
         num_steps (int): T; time steps must lie in 0..T.
         hidden_dim (int, optional): width of the time MLP (4 * embed_dim).
+        shift_fold_into (dict, optional): for norm layers without a bias
+            (Restormer's BiasFree LayerNorm): the 1x1 conv / linear that reads
+            each norm's output, as ``{norm name: path from the norm's parent}``,
+            e.g. ``{'norm1': 'attn.qkv', 'norm2': 'ffn.project_in'}``, so that
+            the shift folds exactly at inference (see :meth:`fold`).
 
     Channel layout of a block output (read in a dry pass at attach time):
     4-D/5-D outputs are ``(B, C, H, W[, D])`` and modulated on dim 1; 3-D
@@ -102,8 +112,10 @@ class TimeConditioner(nn.Module):
                  block_types: Optional[Sequence[str]] = None,
                  name_patterns: Optional[Sequence[str]] = None,
                  num_steps: int = 50,
-                 hidden_dim: Optional[int] = None):
+                 hidden_dim: Optional[int] = None,
+                 shift_fold_into: Optional[Dict[str, str]] = None):
         super().__init__()
+        self.shift_fold_into = dict(shift_fold_into or {})
         self.block_types = tuple(block_types or ())
         self.name_patterns = tuple(name_patterns or ())
         if not self.block_types and not self.name_patterns:
@@ -125,7 +137,8 @@ class TimeConditioner(nn.Module):
         self._emb: Optional[torch.Tensor] = None
         self._frozen: Optional[Dict[str, tuple]] = None
         self._targets: Dict[str, nn.Module] = {}  # key -> hooked module
-        self._folded: Dict[str, tuple] = {}  # key -> original weights
+        self._folded: Dict[str, list] = {}  # key -> original weights
+        self._consumers: Dict[str, nn.Module] = {}  # key -> shift's layer
 
     # ----------------------------------------------------------- attaching
     def attach(self,
@@ -187,6 +200,23 @@ class TimeConditioner(nn.Module):
         ]
         self.selected = names
         self._targets = {_head_key(n): modules[n] for n in names}
+        self._consumers = {}
+        for n in names:
+            parent, _, last = n.rpartition('.')
+            if last in self.shift_fold_into:
+                path = '.'.join(filter(None, [parent,
+                                              self.shift_fold_into[last]]))
+                if path not in modules:
+                    raise ValueError(
+                        f'TimeConditioner: shift_fold_into maps {last!r} to '
+                        f'{self.shift_fold_into[last]!r}, but {path} is not a '
+                        f'module of {type(backbone).__name__}')
+                if not is_pointwise(modules[path]):
+                    raise ValueError(
+                        f'TimeConditioner: shift_fold_into: {path} is a '
+                        f'{type(modules[path]).__name__}, not a 1x1 conv / '
+                        'linear, so a shift cannot be folded into it exactly')
+                self._consumers[_head_key(n)] = modules[path]
         return names
 
     def select(self, backbone: nn.Module) -> List[str]:
@@ -202,6 +232,7 @@ class TimeConditioner(nn.Module):
         for h in self._handles:
             h.remove()
         self._handles, self.selected, self._targets = [], [], {}
+        self._consumers = {}
         self._emb = self._frozen = None
 
     @property
@@ -237,14 +268,8 @@ class TimeConditioner(nn.Module):
     @torch.no_grad()
     def freeze_time(self, t: Optional[int]) -> None:
         """Compute each block's ``(1 + scale, shift)`` for a constant step
-        once; later forwards cost one fused multiply-add per block output.
-        ``None`` drops the cache.
-
-        Folding: when a block's output feeds only a 1x1 conv / linear layer,
-        ``W (a*h + b) = (W diag(a)) h + W b`` could be folded into that layer;
-        with 3x3 zero-padded convs the shift's border terms break exactness,
-        so only the cache is implemented (cost: one elementwise op per block).
-        """
+        once; later forwards cost one fused multiply-add per modulated
+        output, or nothing after :meth:`fold`. ``None`` drops the cache."""
         self.unfold()
         if t is None:
             self._frozen = None
@@ -262,11 +287,14 @@ class TimeConditioner(nn.Module):
         }
 
     def fold(self) -> bool:
-        """After :meth:`freeze_time`: when every hooked module is a Conv2d
-        or Linear, fold the cached (1 + scale, shift) into their weights and
-        make the hooks pass through, so inference costs exactly the plain
-        backbone's. Returns False (nothing done) when a hooked module is a
-        block, whose output modulation cannot be folded. Undone by
+        """After :meth:`freeze_time`: fold the cached (1 + scale, shift) of
+        every hooked module into the weights (see ``folding.py``) and make
+        the hooks pass through, so inference costs exactly the plain
+        backbone's. Foldable: Conv2d / Linear outputs, and norm layers with a
+        per-channel affine weight and either a bias or a pointwise consumer
+        named in ``shift_fold_into``. Returns False (nothing done) when a
+        hooked module is not foldable (e.g. a whole block); the cached
+        in-place modulation then stays, with the same result. Undone by
         :meth:`unfold`, :meth:`set_time`, :meth:`freeze_time` and
         :meth:`detach`; never leave a model folded while training or saving.
         """
@@ -274,16 +302,29 @@ class TimeConditioner(nn.Module):
             raise RuntimeError('fold() needs freeze_time(t) first')
         if self._folded:
             return True
-        if not all(isinstance(m, FOLDABLE) for m in self._targets.values()):
+        if not all(self._foldable(k) for k in self._targets):
             return False
-        self._folded = {key: fold_affine(m, *self._frozen[key])
-                        for key, m in self._targets.items()}
+        for key, m in self._targets.items():
+            a, b = self._frozen[key]
+            self._folded[key] = fold_affine(m, a, b) if isinstance(
+                m, FOLDABLE) else fold_norm(m, a, b,
+                                            self._consumers.get(key))
         return True
+
+    def _foldable(self, key: str) -> bool:
+        m = self._targets[key]
+        if isinstance(m, FOLDABLE):
+            return True
+        owner = norm_affine_owner(m)
+        if owner is None:
+            return False
+        return isinstance(getattr(owner, 'bias', None), torch.Tensor) or \
+            key in self._consumers
 
     def unfold(self) -> None:
         """Restore the weights :meth:`fold` changed (no-op when unfolded)."""
-        for key, saved in self._folded.items():
-            unfold_affine(self._targets[key], saved)
+        for saved in self._folded.values():
+            restore(saved)
         self._folded = {}
 
     # ------------------------------------------------------------- forward
@@ -341,4 +382,4 @@ class TimeConditioner(nn.Module):
     def extra_repr(self) -> str:
         return (f'block_types={list(self.block_types)}, name_patterns='
                 f'{list(self.name_patterns)}, num_steps={self.num_steps}, '
-                f'attached_blocks={len(self.selected)}')
+                f'attached_modules={len(self.selected)}')

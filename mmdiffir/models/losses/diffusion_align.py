@@ -9,18 +9,19 @@ always used. With probability ``gen_prob`` the diffusion terms join:
 * layer-wise decay ("network hierarchy"): the diffusion gradient of the
   layer at relative depth ``d`` in [0, 1] (execution order, shallow -> deep)
   is scaled by ``exp(-layer_decay * t_mat * d)``.
-* ``L_orthog = 1 - cos(g_gen, g_res)`` with weight ``orthog_weight``, in one
+* ``L_orthog = 1 - cos(g_gen, g_res)`` with weight ``orthog_weight`` (the
+  paper's term; ``g_gen`` is the decayed, weighted diffusion gradient), in one
   of two formulations (``orthog_mode``):
 
-  - ``'surgery'`` (default): the diffusion gradient's component that
-    conflicts with the restoration gradient is removed (scaled by the
-    weight) before the two are added. It costs two dot products over the
-    parameters; it only acts when the gradients conflict (cos < 0), which is
-    exactly when ``L_orthog`` > 1.
-  - ``'double_backward'``: ``L_orthog`` is differentiated through the
-    gradients (``create_graph=True``) and its gradient added. Exact, but each
-    diffusion iteration then costs about one more backward pass through the
-    backward graph (measured in configs/eedtp/README.md).
+  - ``'double_backward'`` (default): ``L_orthog`` is differentiated through
+    the gradients (``create_graph=True``): the exact gradient, at the price
+    of a backward through the backward graph.
+  - ``'surgery'``: no ``L_orthog`` gradient; the diffusion gradient's
+    component that conflicts with the restoration gradient is removed. It
+    acts only when cos < 0, which on denoising is almost never: an option,
+    not the paper's term.
+
+  Their costs per diffusion iteration are measured in configs/eedtp/README.md.
 * ``L_reg = reg_weight * sum_k [Omega_k |th_k - th0_k| +
   0.5 Omega_k^2 (th_k - th0_k)^2]``: an importance-weighted anchor to the
   pre-trained weights (th0, Omega kept in :class:`ParameterAnchor`, filled by
@@ -47,20 +48,23 @@ class DiffusionAlignLoss(nn.Module):
             terms (0.1). 0 gives plain restoration training.
         gen_weight (float): weight of the diffusion gradient (1.0).
         orthog_weight (float): weight of L_orthog (1.0; 0 disables).
-        orthog_mode (str): 'surgery' or 'double_backward' (see module doc).
+        orthog_mode (str): 'double_backward' (default, exact) or
+            'surgery' (see the module doc).
         reg_weight (float): lambda of L_reg (0.2; 0 disables).
         layer_decay (float): the 0.05 of exp(-0.05 * t_mat * depth); 0
             disables the decay.
     """
 
+    ORTHOG_MODES = ('double_backward', 'surgery')
+
     def __init__(self, fft_weight: float = 0.1, gen_prob: float = 0.1,
                  gen_weight: float = 1.0, orthog_weight: float = 1.0,
-                 orthog_mode: str = 'surgery', reg_weight: float = 0.2,
-                 layer_decay: float = 0.05):
+                 orthog_mode: str = 'double_backward',
+                 reg_weight: float = 0.2, layer_decay: float = 0.05):
         super().__init__()
-        if orthog_mode not in ('surgery', 'double_backward'):
-            raise ValueError('orthog_mode must be "surgery" or '
-                             f'"double_backward", got {orthog_mode!r}')
+        if orthog_mode not in self.ORTHOG_MODES:
+            raise ValueError(f'orthog_mode must be one of {self.ORTHOG_MODES}'
+                             f', got {orthog_mode!r}')
         if not 0 <= gen_prob <= 1:
             raise ValueError(f'gen_prob must be in [0, 1], got {gen_prob}')
         self.fft_weight = fft_weight

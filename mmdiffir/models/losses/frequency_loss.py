@@ -1,4 +1,4 @@
-"""L1 distance between Fourier spectra (EEDTP's restoration loss term)."""
+"""EEDTP's frequency-domain restoration term (METHODS.md §1.5)."""
 import torch
 from torch import nn
 
@@ -6,15 +6,16 @@ from mmdiffir.registry import MODELS
 
 
 def fft_l1(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """``mean |rfft2(pred) - rfft2(target)|`` over real and imaginary parts.
+    """``mean |fft2(pred) - fft2(target)|``: the complex modulus of the
+    difference of the full 2-D spectra (last two dims, torch's default
+    un-normalised 'backward' norm), averaged over every frequency, channel
+    and sample, as in the reference's restoration loss.
 
-    pred, target: (B, C, H, W), same range (here [0, 1]). Un-normalised FFT
-    (torch's default 'backward' norm), so the term weighs like the MIMO-UNet
-    / NAFNet frequency losses it comes from; with weight 0.1 it is of the
-    order of the pixel L1.
+    pred, target: (B, C, H, W), same range (here [0, 1]). With weight 0.1 the
+    term is of the order of the pixel L1.
     """
-    diff = torch.fft.rfft2(pred.float()) - torch.fft.rfft2(target.float())
-    return torch.view_as_real(diff).abs().mean()
+    diff = torch.fft.fft2(pred.float()) - torch.fft.fft2(target.float())
+    return diff.abs().mean()
 
 
 @MODELS.register_module()

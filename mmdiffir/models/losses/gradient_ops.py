@@ -36,6 +36,18 @@ def cosine(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
     return flat_dot(a, b) / (na * nb)
 
 
+def cosine_directions(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
+                      eps: float = 1e-12):
+    """(cos, dcos/da, dcos/db) of two detached gradients seen as flat
+    vectors: ``dcos/da = b / (|a||b|) - cos * a / |a|^2`` (and symmetric)."""
+    na = torch.sqrt(flat_dot(a, a) + eps)
+    nb = torch.sqrt(flat_dot(b, b) + eps)
+    cos = flat_dot(a, b) / (na * nb)
+    da = [y / (na * nb) - cos * x / na**2 for x, y in zip(a, b)]
+    db = [x / (na * nb) - cos * y / nb**2 for x, y in zip(a, b)]
+    return cos, da, db
+
+
 def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
                      strength: float = 1.0) -> List[torch.Tensor]:
     """Gradient surgery: when ``g`` points against ``ref`` (negative dot

@@ -17,6 +17,7 @@ from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
 from mmdiffir.models.losses.gradient_ops import (apply_gradients,
+                                                 cosine_directions, flat_dot,
                                                  global_mean, grads_or_zeros,
                                                  refuse_accumulation)
 from mmdiffir.engine.optimizers import loss_scale_of
@@ -33,8 +34,12 @@ class EEDTPRestorer(BaseEditModel):
         conditioner (dict): a ``TimeConditioner`` config selecting blocks.
         pixel_loss (dict): a ``DiffusionAlignLoss`` config.
         noise_schedule (dict): an ``EEDTPNoiseSchedule`` config.
-        t_mat (int): the task's time step (METHODS.md §1.3); a sample's
-            ``t_mat`` metainfo, when present, wins (multi-task data).
+        t_mat (int, optional): the task's time step (METHODS.md §1.3); a
+            sample's ``t_mat`` metainfo, when present, wins (multi-task
+            data). Required without an ``adapter``. A multi-task model (with
+            an adapter) may leave it None: then every sample must carry its
+            own ``t_mat`` and one without raises (no silent default task);
+            set it explicitly to make it the fallback.
         stage (str): 'tmddp' (diffusion pre-training on clean images, only
             L_gen) or 'gef' (fine-tuning with the DiffusionAlignLoss; on
             task-tagged multi-task data this is MTUL's objective, each
@@ -61,7 +66,7 @@ class EEDTPRestorer(BaseEditModel):
                  conditioner: dict,
                  pixel_loss: dict = dict(type='DiffusionAlignLoss'),
                  noise_schedule: dict = dict(type='EEDTPNoiseSchedule'),
-                 t_mat: int = 4,
+                 t_mat: Optional[int] = None,
                  stage: str = 'gef',
                  adapter: Optional[dict] = None,
                  freeze_backbone: bool = False,
@@ -80,10 +85,14 @@ class EEDTPRestorer(BaseEditModel):
             raise ValueError(f'stage must be "tmddp" or "gef", got {stage!r}')
         self.stage = stage
         self.schedule = DIFFUSION_SCHEDULERS.build(noise_schedule)
-        if not 0 <= t_mat <= self.schedule.T:
+        if t_mat is None and adapter is None:
+            raise ValueError('EEDTPRestorer: model.t_mat is required for a '
+                             'single-task model (no adapter); see '
+                             'mmdiffir.models.diffusion.T_MAT')
+        if t_mat is not None and not 0 <= t_mat <= self.schedule.T:
             raise ValueError(f't_mat must lie in 0..{self.schedule.T}, got '
                              f'{t_mat}')
-        self.t_mat = int(t_mat)
+        self.t_mat = None if t_mat is None else int(t_mat)
         self.conditioner = MODELS.build(conditioner)
         example = torch.zeros(1, in_channels, example_size, example_size)
         self.conditioner.attach(self.generator, example)
@@ -100,7 +109,7 @@ class EEDTPRestorer(BaseEditModel):
                 p.requires_grad_(False)
         self.freeze_backbone = freeze_backbone
         if self.adapter is not None:  # adapters refuse a pass without time
-            self.adapter.set_time(self.t_mat)
+            self.adapter.set_time(self.t_mat or 0)
         depths = execution_depths(self.generator, example)
         if self.adapter is not None:
             self.adapter.set_time(None)
@@ -138,14 +147,22 @@ class EEDTPRestorer(BaseEditModel):
     def _sample_t_mat(self, data_samples, batch: int) -> torch.Tensor:
         """Per-sample t_mat: the samples' ``t_mat`` metainfo (multi-task
         data; a stacked DataSample holds one value per sample) or the
-        model's."""
-        t = [self.t_mat] * batch
+        model's. ValueError when neither exists (a multi-task model with
+        ``t_mat=None`` on samples without a task)."""
         meta = getattr(data_samples, 'metainfo', {}) if data_samples \
             is not None else {}
         if 't_mat' in meta:
             t = meta['t_mat']
             t = [int(v) for v in (t if isinstance(t, (list, tuple)) else
                                   [t] * batch)]
+        elif self.t_mat is None:
+            raise ValueError(
+                'EEDTPRestorer: this multi-task model has no model.t_mat and '
+                'the samples carry no `t_mat`: tag the test data with its '
+                'task (MultiTaskDataset tasks=[dict(name, t_mat, dataset)]) '
+                'or set model.t_mat explicitly in the config')
+        else:
+            t = [self.t_mat] * batch
         return torch.tensor(t, dtype=torch.long, device=self.param_depths.device)
 
     def restore(self, inputs: torch.Tensor,
@@ -200,6 +217,9 @@ class EEDTPRestorer(BaseEditModel):
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper) -> Dict[str, torch.Tensor]:
         refuse_accumulation(optim_wrapper)
+        if self.stage == 'gef' and self.pixel_loss.reg_weight and \
+                self.pixel_loss.gen_prob:
+            self.check_anchor()  # at the first iteration, not the first draw
         data = self.data_preprocessor(data, True)
         params = self.trainable_params()
         # fp16: the gradients are of the scaled losses; the wrapper's step
@@ -210,6 +230,27 @@ class EEDTPRestorer(BaseEditModel):
                 loss_scale=loss_scale_of(optim_wrapper))
         apply_gradients(params, grads, optim_wrapper)
         return log_vars
+
+    def check_anchor(self) -> None:
+        """L_reg needs theta0 and Omega of this model's trainable parameters
+        (ImportanceEstimationHook fills them before training). Without them
+        the anchor would silently be a no-op, so stop instead. Checked once
+        per process after it passes (the buffer read forces a GPU sync)."""
+        if getattr(self, '_anchor_ok', False):
+            return
+        if not bool(self.anchor.ready):
+            raise RuntimeError(
+                'EEDTPRestorer: pixel_loss.reg_weight > 0 but the importance '
+                '(Omega) and theta0 of L_reg were never estimated: add '
+                "dict(type='ImportanceEstimationHook') to custom_hooks (or "
+                'set model.pixel_loss.reg_weight=0)')
+        if not self.anchor.matches():
+            raise RuntimeError(
+                'EEDTPRestorer: the L_reg anchor (theta0, Omega) belongs to '
+                'other trainable parameters than this model\'s (loaded from '
+                'another model?): ImportanceEstimationHook estimates it again '
+                'before training')
+        self._anchor_ok = True
 
     def diffusion_iteration(self) -> bool:
         """Whether this GEF iteration adds the diffusion terms: a draw keyed
@@ -260,8 +301,7 @@ class EEDTPRestorer(BaseEditModel):
         if not double:
             # the surgery (a nonlinear function of both gradients) acts on
             # the global batch's gradients, as with one process. (The
-            # double-backward L_orthog keeps per-process graphs and is
-            # averaged at the end.)
+            # double-backward L_orthog keeps per-process graphs; see below.)
             g_res, g_gen = global_mean(g_res), global_mean(g_gen)
         # the layer-wise decay of a multi-task batch uses its mean t_mat:
         # the global batch's (a per-process mean would make the update
@@ -271,14 +311,18 @@ class EEDTPRestorer(BaseEditModel):
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
         g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
         extra = l_gen.new_zeros(())
+        value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
         if double:
-            l_orth = loss_fn.orthogonality(g_diff, g_res)
-            extra = extra + loss_fn.orthog_weight * l_orth
-            log['loss_orthog'] = l_orth.detach()
-        if loss_fn.reg_weight and bool(self.anchor.ready):
+            l_orth, surrogate = self._orthog_surrogate(g_diff, g_res)
+            extra = extra + loss_fn.orthog_weight * surrogate
+            value = value + loss_fn.orthog_weight * l_orth
+            log['loss_orthog'] = l_orth
+        if loss_fn.reg_weight:
+            self.check_anchor()
             l_reg = loss_fn.anchor(params, self.anchor.theta0,
                                    self.anchor.omega)
             extra = extra + l_reg
+            value = value + l_reg.detach()
             log['loss_reg'] = l_reg.detach()
         grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
         if extra.requires_grad:
@@ -288,9 +332,26 @@ class EEDTPRestorer(BaseEditModel):
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
-        log['loss'] = (l_res + extra).detach() + loss_fn.gen_weight * \
-            l_gen.detach()
+        log['loss'] = value
         return grads, log
+
+    @staticmethod
+    def _orthog_surrogate(g_diff, g_res):
+        """(L_orthog, surrogate) for the exact gradient of ``L_orthog = 1 -
+        cos(G_diff, G_res)`` of the *global* batch, G = the mean over
+        processes of the local gradients ``g`` (which carry their graphs).
+
+        By the chain rule ``dL/dtheta = -(J_diff^T u_diff + H_res u_res)``
+        with ``u = dcos/dG`` (closed form, the same on every process).
+        ``surrogate = -(<g_diff, u_diff> + <g_res, u_res>)`` with ``u``
+        held constant has exactly that local gradient (one backward through
+        the backward graph), and the mean over processes of the local ones
+        is the global batch's. On one process it is the gradient of
+        ``1 - cos(g_diff, g_res)`` itself."""
+        big_diff, big_res = global_mean(g_diff), global_mean(g_res)
+        cos, u_diff, u_res = cosine_directions(big_diff, big_res)
+        surrogate = -(flat_dot(g_diff, u_diff) + flat_dot(g_res, u_res))
+        return (1 - cos).detach(), surrogate
 
     @torch.no_grad()
     def estimate_importance(self, batches) -> None:
