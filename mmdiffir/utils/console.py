@@ -2,6 +2,7 @@
 and results; the environment / config dump stays in the log file (unless
 --verbose), and library FutureWarnings a user cannot act on are hidden."""
 import logging
+import re
 import warnings
 
 from mmengine.hooks import Hook
@@ -16,6 +17,10 @@ _QUIET_LIBRARIES = r'(diffusers|mmengine|mmagic|mmcv|torch|torchvision|' \
 _FILE_ONLY_PREFIXES = ('\n' + '-' * 60 + '\nSystem environment:', 'Config:\n',
                        'Hooks will be executed in the following order')
 
+# LoggerHook's "Iter(test) [100/500] eta ..." lines: TestProgressHook's bar
+# shows the progress per set instead; the summary line (n/n) stays.
+_TEST_ITER_LINE = re.compile(r'^(Epoch|Iter)\(test\)\s*\[\s*(\d+)/(\d+)\]')
+
 
 def quiet_library_warnings() -> None:
     """Hide FutureWarnings raised inside third-party libraries; those of
@@ -25,11 +30,16 @@ def quiet_library_warnings() -> None:
 
 
 class FileOnlyFilter(logging.Filter):
-    """Drops the Runner's environment, config and hook-order dumps (they
-    are still written to the run's log file)."""
+    """Drops the Runner's environment, config and hook-order dumps and the
+    per-interval test progress lines (all still written to the run's log
+    file)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(_FILE_ONLY_PREFIXES)
+        msg = str(record.msg)
+        if msg.startswith(_FILE_ONLY_PREFIXES):
+            return False
+        line = _TEST_ITER_LINE.match(msg)
+        return not (line and line.group(2) != line.group(3))
 
 
 def tool_runner(verbose: bool = False):

@@ -129,6 +129,42 @@ def test_eedtp_fp16_train_step_applies_the_unscaled_gradient(
     assert rel < 0.05, rel
 
 
+def test_importance_is_estimated_in_the_training_precision(
+        registered, real_photos):
+    """Omega under the training wrapper: fp16 autocast with the loss scale
+    (an overflowing scale is halved until the gradients are finite) agrees
+    with fp32 to fp16 accuracy, bf16 likewise; no wrapper = fp32."""
+    torch.manual_seed(0)
+    model = tiny_restorer()
+    params = model.trainable_params()
+    noisy, samples = photo_batch(real_photos)
+    batch = [dict(inputs=[x * 255 for x in noisy],
+                  data_samples=[DataSample(gt_img=g * 255)
+                                for g in samples.gt_img])]
+
+    def omega(wrapper):
+        model.estimate_importance(batch, wrapper)
+        return torch.cat([w.reshape(-1) for w in model.anchor.omega])
+
+    ref = omega(None)
+    fp16 = _wrapper(params, loss_scale=2.0**40)  # overflows in fp16
+    seen = []
+    original = fp16.optim_context
+
+    def counting(module):
+        seen.append(module)
+        return original(module)
+
+    fp16.optim_context = counting
+    got = omega(fp16)
+    assert len(seen) > 1  # the overflowing scale was retried
+    assert torch.isfinite(got).all()
+    assert float((got - ref).norm() / ref.norm()) < 0.05
+    got = omega(_wrapper(params, dtype='bfloat16'))
+    assert float((got - ref).norm() / ref.norm()) < 0.05
+    assert not torch.equal(got, ref)  # it did run under autocast
+
+
 def test_eedtp_refuses_gradient_accumulation_by_name(registered):
     model = tiny_restorer()
     optim = OptimWrapper(torch.optim.SGD(model.trainable_params(), lr=0.1),

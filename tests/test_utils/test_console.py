@@ -46,3 +46,22 @@ def test_library_future_warnings_are_hidden_not_ours():
     shown = [(w.category, str(w.message)) for w in caught]
     assert shown == [(FutureWarning, 'deprecated'),
                      (UserWarning, 'real problem')]
+
+
+def test_per_interval_test_lines_stay_in_the_log_file():
+    """LoggerHook's "(test) [100/500]" progress lines are left to the log
+    file (the bar shows progress); the n/n summary with the metrics and the
+    validation lines of training still reach the terminal."""
+    import logging
+
+    from mmdiffir.utils.console import FileOnlyFilter
+
+    def shown(msg):
+        return FileOnlyFilter().filter(logging.LogRecord(
+            'mmengine', logging.INFO, 'x.py', 1, msg, None, None))
+
+    assert not shown('Epoch(test) [100/500]    eta: 0:00:10  time: 0.1')
+    assert not shown('Iter(test) [ 100/1000]    eta: 0:00:10')
+    assert shown('Epoch(test) [500/500]    Kodak24/PSNR: 31.2000')
+    assert shown('Iter(val) [100/500]    eta: 0:00:10')
+    assert not shown('Config:\nmodel = ...')

@@ -8,6 +8,7 @@ from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapper
 from torch.utils.data import DataLoader
 
 from mmdiffir.registry import HOOKS
@@ -79,7 +80,11 @@ class ImportanceEstimationHook(Hook):
         states = (random.getstate(), np.random.get_state(),
                   torch.get_rng_state())
         try:
-            model.estimate_importance(self._batches(runner))
+            # the training wrapper: Omega in the run's precision (autocast,
+            # fp16 loss scale); a GAN-style wrapper dict has no single one
+            wrapper = runner.optim_wrapper if isinstance(
+                runner.optim_wrapper, OptimWrapper) else None
+            model.estimate_importance(self._batches(runner), wrapper)
         finally:
             random.setstate(states[0])
             np.random.set_state(states[1])

@@ -7,6 +7,7 @@ back themselves (global skip), so ``f(y, t)`` is the restored image and the
 diffusion prediction is ``f(x_t, t) ~ x0``. This is the reference's
 ``y - f(y, t)`` with the sign and the skip inside the backbone.
 """
+import contextlib
 from typing import Dict, List, Optional, Union
 
 import numpy as np
@@ -354,24 +355,40 @@ class EEDTPRestorer(BaseEditModel):
         return (1 - cos).detach(), surrogate
 
     @torch.no_grad()
-    def estimate_importance(self, batches) -> None:
+    def estimate_importance(self, batches, optim_wrapper=None) -> None:
         """Omega_k = mean over ``batches`` of |dL_gen/dtheta_k| at the
         current weights theta0, stored with theta0 in :attr:`anchor`.
         ``batches``: dataloader outputs (un-preprocessed). With several
         processes each batch's gradient is averaged over them *before* the
         absolute value: Omega is that of the global batch, whatever the
-        number of processes."""
+        number of processes.
+
+        ``optim_wrapper``: the training one, so that Omega is taken in the
+        precision the run trains in (its autocast; under fp16 the loss is
+        multiplied by its loss scale and the gradients divided by it, and a
+        batch whose scaled gradients overflow is redone at half the scale,
+        as the scaler would after a skipped step; the draws are keyed, so
+        the redone batch is the same)."""
         params = self.trainable_params()
         total = [torch.zeros_like(p) for p in params]
+        scale = 1.0 if optim_wrapper is None else loss_scale_of(optim_wrapper)
         n = 0
         for batch in batches:
             data = self.data_preprocessor(batch, True)
-            with torch.enable_grad():
-                l_gen = self.diffusion_loss(data['data_samples'].gt_img,
-                                            step=n, stream=1)
-                grads = global_mean(grads_or_zeros(torch.autograd.grad(
-                    l_gen, params, allow_unused=True), params))
-            total = [t + g.abs() for t, g in zip(total, grads)]
+            while True:
+                context = contextlib.nullcontext() if optim_wrapper is None \
+                    else optim_wrapper.optim_context(self)
+                with torch.enable_grad(), context:
+                    l_gen = self.diffusion_loss(data['data_samples'].gt_img,
+                                                step=n, stream=1)
+                    grads = grads_or_zeros(torch.autograd.grad(
+                        scale * l_gen, params, allow_unused=True), params)
+                grads = global_mean([g.float() / scale for g in grads])
+                if scale <= 1.0 or all(bool(torch.isfinite(g).all())
+                                       for g in grads):
+                    break
+                scale /= 2.0
+            total = [t + g.abs().to(t.dtype) for t, g in zip(total, grads)]
             n += 1
         if n == 0:
             raise ValueError('estimate_importance got no batch')
