@@ -49,7 +49,12 @@ def test_flag_sets_the_models_test_cfg(flag, n, tmp_path, monkeypatch,
         seen['cfg'] = cfg
         raise _Captured
 
-    monkeypatch.setattr(test_tool.Runner, 'from_cfg', from_cfg)
+    class _Runner:
+        pass
+
+    _Runner.from_cfg = staticmethod(from_cfg)
+    # tools/test.py builds mmengine's Runner through tool_runner()
+    monkeypatch.setattr(test_tool, 'tool_runner', lambda verbose: _Runner)
     ckpt = tmp_path / 'x.pth'
     ckpt.write_bytes(b'')
     with pytest.raises(_Captured):

@@ -44,7 +44,8 @@ def test_print_config_shows_merged_options(tmp_path, capsys):
     text = tool.main([DEMO_CONFIG, '--cfg-options', 'train_cfg.max_iters=7',
                       '--save', str(tmp_path / 'merged.py')])
     assert 'max_iters=7' in text and 'max_iters=7' in capsys.readouterr().out
-    assert "type='IterBasedTrainLoop'" in open(tmp_path / 'merged.py').read()
+    assert "type='FastResumeIterBasedTrainLoop'" in open(
+        tmp_path / 'merged.py').read()
     typo = tmp_path / 'typo.py'
     typo.write_text(f"_base_ = ['{DEMO_CONFIG}']\nparam_shceduler = []\n")
     with pytest.raises(KeyError, match='param_scheduler'):

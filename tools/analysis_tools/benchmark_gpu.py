@@ -112,6 +112,11 @@ def train_cost(cfg, extra, batch, crop, dtype, device, warmup, steps):
     model.train()
     optim = _wrapper(model, dtype)
     data = _batch(batch, crop, device)
+    if hasattr(model, 'estimate_importance') and \
+            getattr(model.pixel_loss, 'reg_weight', 0):
+        # GEF's L_reg needs Omega (ImportanceEstimationHook in a real run):
+        # one batch of the same data, untimed
+        model.estimate_importance([data], optim)
     hub = MessageHub.get_current_instance()
     diffusion = 0
     if device.type == 'cuda':
