@@ -82,8 +82,9 @@ class ImportanceEstimationHook(Hook):
         try:
             # the training wrapper: Omega in the run's precision (autocast,
             # fp16 loss scale); a GAN-style wrapper dict has no single one
-            wrapper = runner.optim_wrapper if isinstance(
-                runner.optim_wrapper, OptimWrapper) else None
+            wrapper = getattr(runner, 'optim_wrapper', None)
+            if not isinstance(wrapper, OptimWrapper):
+                wrapper = None
             model.estimate_importance(self._batches(runner), wrapper)
         finally:
             random.setstate(states[0])
