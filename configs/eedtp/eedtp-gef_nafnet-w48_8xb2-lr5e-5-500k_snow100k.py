@@ -5,25 +5,12 @@
 # configs/baselines/plain_nafnet-w48_8xb2-lr5e-5-500k_snow100k.py
 #   bash tools/dist_train.sh <this config> 8
 #   python tools/test.py <this config> CKPT --flip-ensemble   (the reference's test)
-_base_ = [
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/eedtp_gef_500k.py',
-    '../_base_/datasets/paired_test_sets.py',
-    '../_base_/datasets/eedtp_single_task.py',
-    '../_base_/models/eedtp_nafnet-w48.py',
-]
+_base_ = '../_base_/eedtp_gef_single_task.py'
 
-load_from = ('work_dirs/eedtp-tmddp_nafnet-w48_8xb16-lr5e-5-100k_dfwb/'
-             'iter_100000.pth')
-model = dict(stage='gef', t_mat=15)
+model = dict(t_mat=15)
 
 train_dataloader = {{_base_.snow100k_train}}
 test_dataloader = [{{_base_.snow100k_loader}}, {{_base_.realsnow_loader}}]
 test_evaluator = [{{_base_.snow100k_metrics}}, {{_base_.realsnow_metrics}}]
 val_dataloader = [{{_base_.snow100k_loader}}]
 val_evaluator = [{{_base_.snow100k_metrics}}]
-custom_hooks = [
-    dict(type='ImportanceEstimationHook', num_batches=50),
-    dict(type='BenchmarkTableHook'),
-    dict(type='BasicVisualizationHook', interval=1, on_val=False),
-]
