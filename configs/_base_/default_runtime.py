@@ -28,11 +28,16 @@ default_hooks = dict(
 )
 
 # BenchmarkTableHook prints one row per test set (and saves it after tests);
-# BasicVisualizationHook saves input | output | GT grids (ConcatImageVisualizer).
-custom_hooks = [
+# BasicVisualizationHook saves input | output | GT grids
+# (ConcatImageVisualizer).
+# A config with hooks of its own adds them to these (custom_hooks is a list,
+# replaced whole on inheritance), e.g.
+#   custom_hooks = [dict(type='EMAHook', ...), *_base_.benchmark_hooks]
+benchmark_hooks = [
     dict(type='BenchmarkTableHook'),
     dict(type='BasicVisualizationHook', interval=1, on_val=False),
 ]
+custom_hooks = benchmark_hooks
 
 env_cfg = dict(
     cudnn_benchmark=False,

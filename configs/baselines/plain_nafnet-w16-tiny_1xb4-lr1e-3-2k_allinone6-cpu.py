@@ -7,13 +7,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/cpu_2k.py',
     '../_base_/datasets/all_in_one_cpu.py',
-    '../_base_/models/plain_nafnet-w32.py',
+    '../_base_/models/plain_nafnet-tiny.py',
 ]
 
-model = dict(
-    generator=dict(
-        mid_channels=16,
-        enc_blk_nums=[1, 1, 1, 2],
-        middle_blk_num=1,
-        dec_blk_nums=[1, 1, 1, 1]))
 train_cfg = dict(val_interval=2000)

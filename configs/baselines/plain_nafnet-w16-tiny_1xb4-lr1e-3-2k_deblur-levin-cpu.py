@@ -4,8 +4,7 @@ _base_ = './plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py'
 
 kernels = 'data/deblur/kernels/Levin09.mat'
 train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
+    _base_.load_gt,
     dict(type='Crop', keys=['gt'], crop_size=(64, 64), random_crop=True),
     dict(type='KernelBlur', kernel_file=kernels),
     dict(type='AddGaussianNoise', key_in='img', sigma=(0, 2)),
@@ -14,17 +13,13 @@ train_dataloader = dict(dataset=dict(pipeline=[
 # Tested on Kodak24 blurred with the same kernels (fixed per image); a list
 # of one set, replacing the parent's list of three.
 test_dataloader = [dict(
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    _base_.ordered_loader,
     dataset=dict(
         type='CleanImageDataset',
         data_root='data/denoise',
         data_prefix=dict(gt='Kodak24'),
         pipeline=[
-            dict(type='LoadImageFromFile', key='gt', color_type='color',
-                 channel_order='rgb', imdecode_backend='cv2'),
+            _base_.load_gt,
             dict(type='KernelBlur', kernel_file=kernels, seed=0),
             dict(type='PackInputs'),
         ]))]

@@ -4,13 +4,5 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/cpu_2k.py',
     '../_base_/datasets/denoise_synthetic_train_cpu.py',
-    '../_base_/datasets/denoise_color_test.py',
-    '../_base_/models/plain_nafnet-w32.py',
+    '../_base_/models/plain_nafnet-tiny.py',
 ]
-
-model = dict(
-    generator=dict(
-        mid_channels=16,
-        enc_blk_nums=[1, 1, 1, 2],
-        middle_blk_num=1,
-        dec_blk_nums=[1, 1, 1, 1]))

@@ -9,10 +9,8 @@ _base_ = [
 ]
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
+    _base_.load_img,
+    _base_.load_gt,
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=128),
     dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
@@ -28,7 +26,6 @@ train_dataloader = dict(
     dataset=dict(type='Rain100Dataset', data_root='data/RainTrainL',
                  pipeline=train_pipeline))
 
-test_dataloader = [{{_base_.rain100l_loader}}, {{_base_.rain100h_loader}}]
-test_evaluator = [{{_base_.rain100l_metrics}}, {{_base_.rain100h_metrics}}]
-val_dataloader = [{{_base_.rain100l_loader}}]
-val_evaluator = [{{_base_.rain100l_metrics}}]
+test_dataloader = [_base_.rain100l_loader, _base_.rain100h_loader]
+test_evaluator = [_base_.rain100l_metrics, _base_.rain100h_metrics]
+val_dataloader, val_evaluator = test_dataloader[:1], test_evaluator[:1]

@@ -4,7 +4,6 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/iter_cosine.py',
     '../_base_/datasets/denoise_synthetic_train.py',
-    '../_base_/datasets/denoise_color_test.py',
     '../_base_/models/plain_swinir-m.py',
 ]
 

@@ -4,17 +4,15 @@
 # p = 0.1 also L_gen, L_orthog, L_reg, the layer-wise decay). 700
 # iterations: with TMDDP's 300 the arm has the plain baseline's 1,000.
 # Omega (L_reg's importance) is estimated on 10 batches before training.
-_base_ = './demo_eedtp-tmddp_nafnet-tiny_1xb8-lr1e-3-300_skimage.py'
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/cpu_700.py',
+    '../_base_/datasets/demo_skimage_noise25.py',
+    '../_base_/models/eedtp_nafnet-tiny.py',
+]
 
 load_from = 'work_dirs/demo/eedtp-tmddp/iter_300.pth'
 model = dict(stage='gef')
-
-max_iters = 700
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-param_scheduler = dict(T_max=max_iters)
-default_hooks = dict(checkpoint=dict(save_best='auto'))
-custom_hooks = [
-    dict(type='ImportanceEstimationHook', num_batches=10),
-    dict(type='BenchmarkTableHook'),
-    dict(type='BasicVisualizationHook', interval=1, on_val=False),
-]
+default_hooks = dict(logger=dict(interval=50))
+custom_hooks = [dict(type='ImportanceEstimationHook', num_batches=10),
+                *_base_.benchmark_hooks]

@@ -1,16 +1,16 @@
-# EEDTP stage 2, GEF, single task (METHODS.md §1.5, §1.7): deraining: trained on Rain100L (RainTrainL), tested on Rain100L and, for generalization, Rain100H.
-# Fine-tunes the TMDDP checkpoint at t_mat 8 (the paper's table: rainy)
-# with the DiffusionAlignLoss; Omega is estimated on 50 batches first. The
-# plain baseline of the same experiment, same network and schedule:
+# EEDTP stage 2, GEF, single task (METHODS.md §1.5, §1.7): deraining
+# (the data: ../_base_/datasets/single_task_rain100l.py). Fine-tunes the TMDDP
+# checkpoint at t_mat 8 (the paper's table: rainy) with the
+# DiffusionAlignLoss; Omega is estimated on 50 batches first
+# (../_base_/eedtp_gef_single_task.py). The plain baseline of the same
+# experiment, same network and schedule:
 # configs/baselines/plain_nafnet-w48_8xb2-lr5e-5-500k_rain100l.py
 #   bash tools/dist_train.sh <this config> 8
-#   python tools/test.py <this config> CKPT --flip-ensemble   (the reference's test)
-_base_ = '../_base_/eedtp_gef_single_task.py'
+#   python tools/test.py <this config> CKPT --flip-ensemble
+# (the reference's test)
+_base_ = [
+    '../_base_/eedtp_gef_single_task.py',
+    '../_base_/datasets/single_task_rain100l.py',
+]
 
 model = dict(t_mat=8)
-
-train_dataloader = {{_base_.rain100l_train}}
-test_dataloader = [{{_base_.rain100l_loader}}, {{_base_.rain100h_loader}}]
-test_evaluator = [{{_base_.rain100l_metrics}}, {{_base_.rain100h_metrics}}]
-val_dataloader = [{{_base_.rain100l_loader}}]
-val_evaluator = [{{_base_.rain100l_metrics}}]

@@ -1,16 +1,16 @@
-# EEDTP stage 2, GEF, single task (METHODS.md §1.5, §1.7): dehazing: trained on RESIDE ITS, tested on SOTS (indoor) and, for generalization, the real-world REVIDE.
-# Fine-tunes the TMDDP checkpoint at t_mat 47 (the paper's table: hazy)
-# with the DiffusionAlignLoss; Omega is estimated on 50 batches first. The
-# plain baseline of the same experiment, same network and schedule:
+# EEDTP stage 2, GEF, single task (METHODS.md §1.5, §1.7): dehazing
+# (the data: ../_base_/datasets/single_task_reside.py). Fine-tunes the TMDDP
+# checkpoint at t_mat 47 (the paper's table: hazy) with the
+# DiffusionAlignLoss; Omega is estimated on 50 batches first
+# (../_base_/eedtp_gef_single_task.py). The plain baseline of the same
+# experiment, same network and schedule:
 # configs/baselines/plain_nafnet-w48_8xb2-lr5e-5-500k_reside.py
 #   bash tools/dist_train.sh <this config> 8
-#   python tools/test.py <this config> CKPT --flip-ensemble   (the reference's test)
-_base_ = '../_base_/eedtp_gef_single_task.py'
+#   python tools/test.py <this config> CKPT --flip-ensemble
+# (the reference's test)
+_base_ = [
+    '../_base_/eedtp_gef_single_task.py',
+    '../_base_/datasets/single_task_reside.py',
+]
 
 model = dict(t_mat=47)
-
-train_dataloader = {{_base_.reside_its_train}}
-test_dataloader = [{{_base_.sots_indoor_loader}}, {{_base_.revide_loader}}]
-test_evaluator = [{{_base_.sots_indoor_metrics}}, {{_base_.revide_metrics}}]
-val_dataloader = [{{_base_.sots_indoor_loader}}]
-val_evaluator = [{{_base_.sots_indoor_metrics}}]

@@ -28,7 +28,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-EEDTP_GEF = 'configs/eedtp/eedtp-gef_nafnet-w48_8xb16-lr5e-5-500k_dfwb-denoise.py'
+EEDTP_GEF = 'configs/eedtp/eedtp-gef_nafnet-w48_8xb2-lr5e-5-500k_dfwb-denoise.py'
 DIFFIR_S2 = 'configs/diffir/diffir-s2_dirformer-48_8xb8-lr2e-4-400k_gopro.py'
 DIFFUIR_L = 'configs/diffuir/diffuir_unet-l_1xb10-lr8e-5-600k_universal5.py'
 DTYPES = ('fp32', 'bf16', 'fp16')

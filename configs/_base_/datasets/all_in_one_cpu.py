@@ -8,6 +8,8 @@
 # tasks sampled with equal ratios by MultiTaskSampler. Test: Kodak24 with a
 # fixed (seeded) degradation per image and task, one table row per task.
 # The MTUL configs set train_dataloader.sampler.stage_iters (incremental).
+_base_ = './common.py'
+
 crop_size = 64
 train_batch = 4
 test_root = 'data/denoise'
@@ -32,8 +34,7 @@ degradations = dict(
 def _train_task(name):
     t_mat, degrade, _ = degradations[name]
     pipeline = [
-        dict(type='LoadImageFromFile', key='gt', color_type='color',
-             channel_order='rgb', imdecode_backend='cv2'),
+        _base_.load_gt,
         dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
              random_crop=True),
         dict(type='Flip', keys=['gt'], flip_ratio=0.5,
@@ -51,16 +52,12 @@ def _train_task(name):
 def _test_loader(name):
     t_mat, _, degrade = degradations[name]
     pipeline = [
-        dict(type='LoadImageFromFile', key='gt', color_type='color',
-             channel_order='rgb', imdecode_backend='cv2'),
+        _base_.load_gt,
         degrade,
         dict(type='PackInputs'),
     ]
     return dict(
-        num_workers=2,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
+        _base_.ordered_loader,
         dataset=dict(
             type='MultiTaskDataset',
             tasks=[dict(name=name, t_mat=t_mat,
@@ -71,12 +68,7 @@ def _test_loader(name):
 
 
 def _metrics(name):
-    return [
-        dict(type='PSNR', prefix=name),
-        dict(type='SSIM', prefix=name),
-        dict(type='PSNR', prefix=name + '/Y', convert_to='Y'),
-        dict(type='SSIM', prefix=name + '/Y', convert_to='Y'),
-    ]
+    return [dict(m, prefix=name + suffix) for suffix, m in _base_.psnr_ssim]
 
 
 task_names = ['noise', 'rain', 'jpeg', 'lowlight', 'haze', 'blur']

@@ -12,18 +12,15 @@
 #   5task:  + GoPro, LOL-v1; noise sigma 25 -> Rain100L, SOTS, CBSD68 s25,
 #           GoPro, LOL (InstructIR-5D protocol)
 #   10task: the DA-CLIP set, data/universal/{train,val}/<degradation>/{LQ,GT}
+_base_ = './common.py'
+
 train_crop = 128
 train_batch = 2  # per GPU: 8 GPUs x 2 = the reference batch 16
 
 T_MAT = dict(noise=4, rain=8, jpeg=12, snow=15, inpainting=19, raindrop=22,
              shadow=27, lowlight=38, haze=47, blur=50)
 
-_load = [
-    dict(type='LoadImageFromFile', key='img', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-]
+_load = [_base_.load_img, _base_.load_gt]
 _augment = [
     dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
          direction='horizontal'),
@@ -39,8 +36,7 @@ paired_test_pipeline = _load + [dict(type='PackInputs')]
 
 def _noise_train_pipeline(sigma):
     return [
-        dict(type='LoadImageFromFile', key='gt', color_type='color',
-             channel_order='rgb', imdecode_backend='cv2'),
+        _base_.load_gt,
         dict(type='Crop', keys=['gt'], crop_size=(train_crop, train_crop),
              random_crop=True),
         dict(type='Flip', keys=['gt'], flip_ratio=0.5,
@@ -81,14 +77,10 @@ def _train_loader(tasks):
 
 
 def _test_loader(name, task, dataset):
-    return dict(
-        num_workers=2,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type='MultiTaskDataset',
-                     tasks=[dict(name=name, t_mat=T_MAT[task],
-                                 dataset=dataset)]))
+    return dict(_base_.ordered_loader,
+                dataset=dict(type='MultiTaskDataset',
+                             tasks=[dict(name=name, t_mat=T_MAT[task],
+                                         dataset=dataset)]))
 
 
 def _paired_test(name, task, dataset_type, data_root, **kw):
@@ -102,20 +94,14 @@ def _noise_test(name, sigma, folder='CBSD68'):
         type='CleanImageDataset', data_root='data/denoise',
         data_prefix=dict(gt=folder),
         pipeline=[
-            dict(type='LoadImageFromFile', key='gt', color_type='color',
-                 channel_order='rgb', imdecode_backend='cv2'),
+            _base_.load_gt,
             dict(type='AddGaussianNoise', sigma=sigma, seed=0),
             dict(type='PackInputs'),
         ]))
 
 
 def _metrics(name):
-    return [
-        dict(type='PSNR', prefix=name),
-        dict(type='SSIM', prefix=name),
-        dict(type='PSNR', prefix=name + '/Y', convert_to='Y'),
-        dict(type='SSIM', prefix=name + '/Y', convert_to='Y'),
-    ]
+    return [dict(m, prefix=name + suffix) for suffix, m in _base_.psnr_ssim]
 
 
 def _names(loaders):

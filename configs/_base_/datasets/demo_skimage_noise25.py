@@ -1,9 +1,10 @@
 # The demo's data: Gaussian noise sigma 25 on the real photos bundled with
 # scikit-image (EmbeddedPhotoDataset: 9 training photos, 3 held-out test
 # photos, chelsea, coffee, camera). Needs nothing but the install.
+_base_ = './common.py'
+
 sigma = 25
-load = dict(type='LoadImageFromFile', key='gt', color_type='color',
-            channel_order='rgb', imdecode_backend='cv2')
+load = _base_.load_gt
 train_pipeline = [
     load,
     dict(type='Crop', keys=['gt'], crop_size=(64, 64), random_crop=True),
@@ -26,10 +27,8 @@ train_dataloader = dict(
     dataset=dict(type='EmbeddedPhotoDataset', split='train',
                  pipeline=train_pipeline))
 test_dataloader = dict(
+    _base_.ordered_loader,
     num_workers=1,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='EmbeddedPhotoDataset', split='test',
                  pipeline=test_pipeline))
 # PSNR comes first: CheckpointHook's save_best='auto' tracks the first metric.

@@ -5,13 +5,12 @@ _base_ = './denoise_synthetic_train.py'
 
 crop_size = 64
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
+    _base_.load_gt,
     dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
          random_crop=True),
     dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='horizontal'),
     dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='vertical'),
-    dict(type='AddGaussianNoise', sigma={{_base_.train_sigma}}),
+    dict(type='AddGaussianNoise', sigma=_base_.train_sigma),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

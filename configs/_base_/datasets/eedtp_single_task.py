@@ -1,12 +1,14 @@
 # Training pairs of EEDTP's single-task experiments (METHODS.md §1.7), in the
 # published layouts (tools/dataset_converters/README.md), one loader per
 # task: <task>_train. 128 crops, flips and transposes as the reference's
-# fine-tuning; batch 2 per GPU (8 GPUs x 2 = the reference's 16).
+# fine-tuning; batch 2 per GPU (8 GPUs x 2 = the reference's 16). With the
+# published test sets (paired_test_sets.py); single_task_<set>.py picks one
+# experiment's loaders.
+_base_ = './paired_test_sets.py'
+
 paired_train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
+    _base_.load_img,
+    _base_.load_gt,
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=128),
     dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,

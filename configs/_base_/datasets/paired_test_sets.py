@@ -3,37 +3,24 @@
 # set, named <set>_loader / <set>_metrics. A config composes the ones it
 # needs, e.g.
 #   _base_ = [..., '../_base_/datasets/paired_test_sets.py']
-#   test_dataloader = [{{_base_.rain100l_loader}}, {{_base_.sots_loader}}]
-#   test_evaluator = [{{_base_.rain100l_metrics}}, {{_base_.sots_metrics}}]
+#   test_dataloader = [_base_.rain100l_loader, _base_.sots_loader]
+#   test_evaluator = [_base_.rain100l_metrics, _base_.sots_metrics]
 # Y-channel metrics are included for every set (deraining papers report Y).
-paired_test_pipeline = [
-    dict(type='LoadImageFromFile', key='img', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='PackInputs'),
-]
+_base_ = './common.py'
+
+paired_test_pipeline = [_base_.load_img, _base_.load_gt,
+                        dict(type='PackInputs')]
 
 
 def _loader(dataset_type, data_root, **kwargs):
-    return dict(
-        num_workers=2,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type=dataset_type, data_root=data_root,
-                     pipeline=paired_test_pipeline, **kwargs))
+    return dict(_base_.ordered_loader,
+                dataset=dict(type=dataset_type, data_root=data_root,
+                             pipeline=paired_test_pipeline, **kwargs))
 
 
 def _metrics(name, crop_border=0):
-    return [
-        dict(type='PSNR', prefix=name, crop_border=crop_border),
-        dict(type='SSIM', prefix=name, crop_border=crop_border),
-        dict(type='PSNR', prefix=name + '/Y', crop_border=crop_border,
-             convert_to='Y'),
-        dict(type='SSIM', prefix=name + '/Y', crop_border=crop_border,
-             convert_to='Y'),
-    ]
+    return [dict(m, prefix=name + suffix, crop_border=crop_border)
+            for suffix, m in _base_.psnr_ssim]
 
 
 rain100l_loader = _loader('Rain100Dataset', 'data/Rain100L')

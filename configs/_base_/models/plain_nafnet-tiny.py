@@ -1,0 +1,5 @@
+# The plain method (plain.py) on ../backbones/nafnet-tiny.py.
+_base_ = ['./plain.py', '../backbones/nafnet-tiny.py']
+
+model = dict(generator=_base_.generator,
+             data_preprocessor=_base_.input_padding)
