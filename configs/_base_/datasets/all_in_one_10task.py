@@ -4,8 +4,7 @@
 # table row per benchmark plus the average.
 _base_ = './all_in_one_published.py'
 
-train_dataloader = {{_base_.train_10task}}
-test_dataloader = {{_base_.test_10task}}
-test_evaluator = {{_base_.metrics_10task}}
-val_dataloader = {{_base_.test_10task}}
-val_evaluator = {{_base_.metrics_10task}}
+train_dataloader = _base_.train_10task
+test_dataloader = _base_.test_10task
+test_evaluator = _base_.metrics_10task
+val_dataloader, val_evaluator = test_dataloader, test_evaluator

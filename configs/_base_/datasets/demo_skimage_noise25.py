@@ -20,10 +20,9 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
+    _base_.shuffled_loader,
     num_workers=2,
     batch_size=8,
-    persistent_workers=False,
-    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(type='EmbeddedPhotoDataset', split='train',
                  pipeline=train_pipeline))
 test_dataloader = dict(

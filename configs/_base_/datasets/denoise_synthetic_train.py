@@ -20,10 +20,8 @@ train_pipeline = [
 ]
 
 train_dataloader = dict(
-    num_workers=4,
+    _base_.shuffled_loader,
     batch_size=8,
-    persistent_workers=False,
-    sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
     dataset=dict(
         type='CleanImageDataset',
         data_root='data/train',

@@ -4,14 +4,10 @@
 _base_ = './denoise_synthetic_train.py'
 
 crop_size = 64
+# the DFWB pipeline at 64 crops, without the transposes
 train_pipeline = [
-    _base_.load_gt,
-    dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
-         random_crop=True),
-    dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='horizontal'),
-    dict(type='Flip', keys=['gt'], flip_ratio=0.5, direction='vertical'),
-    dict(type='AddGaussianNoise', sigma=_base_.train_sigma),
-    dict(type='PackInputs'),
+    dict(t, crop_size=(crop_size, crop_size)) if t.type == 'Crop' else t
+    for t in _base_.train_pipeline if t.type != 'RandomTransposeHW'
 ]
 train_dataloader = dict(
     num_workers=2,

@@ -21,13 +21,9 @@ paired_train_pipeline = [
 
 
 def _train(dataset_type, data_root, **kwargs):
-    return dict(
-        num_workers=4,
-        batch_size=2,
-        persistent_workers=False,
-        sampler=dict(type='KeyedInfiniteSampler', shuffle=True),
-        dataset=dict(type=dataset_type, data_root=data_root,
-                     pipeline=paired_train_pipeline, **kwargs))
+    return dict(_base_.shuffled_loader, batch_size=2,
+                dataset=dict(type=dataset_type, data_root=data_root,
+                             pipeline=paired_train_pipeline, **kwargs))
 
 
 # Rain100L's 200 training pairs (RainTrainL)
