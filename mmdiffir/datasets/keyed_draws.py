@@ -83,7 +83,12 @@ class FastForwardSampler:
     start_draw = 0
 
     def _global_stream(self) -> Iterator[int]:
-        raise NotImplementedError
+        # A sampler class that mixes this in without defining its stream
+        # would otherwise fail later with an unhelpful AttributeError.
+        raise TypeError(
+            f'{type(self).__name__} mixes in FastForwardSampler but does not '
+            'define _global_stream() (the global stream of dataset indices '
+            'that the fast-forward skips along)')
 
     def fast_forward(self, global_draws: int) -> None:
         """The next ``iter()`` starts at global draw ``global_draws``."""

@@ -175,3 +175,17 @@ def test_fast_resume_with_workers_equals_the_uninterrupted_run(
     assert a.keys() == b.keys()
     for k in a:
         assert torch.equal(a[k], b[k]), k
+
+
+def test_sampler_without_a_global_stream_is_refused_by_name():
+    """A sampler that mixes in FastForwardSampler without defining its
+    stream raises a TypeError naming the class when iterated."""
+    import pytest
+
+    from mmdiffir.datasets.keyed_draws import FastForwardSampler
+
+    class NoStreamSampler(FastForwardSampler):
+        rank, world_size, seed = 0, 1, 0
+
+    with pytest.raises(TypeError, match='NoStreamSampler.*_global_stream'):
+        next(iter(NoStreamSampler()))
