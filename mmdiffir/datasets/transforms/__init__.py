@@ -2,7 +2,8 @@ from .base import Degradation
 from .blur import GaussianBlur, KernelBlur, MotionBlur, load_kernels
 from .equalize_hist import EqualizeHistogram
 from .loading import LoadImageFromFile
-from .noise_jpeg import AddGaussianNoise, JPEGCompression, LowLight
+from .low_light import LowLight
+from .noise_jpeg import AddGaussianNoise, JPEGCompression
 from .resize import BicubicDownsample
 from .snow import Snow
 from .weather import Haze, RainStreaks
