@@ -5,8 +5,7 @@ from .loading import LoadImageFromFile
 from .low_light import LowLight
 from .noise_jpeg import AddGaussianNoise, JPEGCompression
 from .resize import BicubicDownsample
-from .snow import Snow
-from .weather import Haze, RainStreaks
+from .weather import Haze, RainStreaks, Snow
 
 __all__ = [
     'Degradation', 'AddGaussianNoise', 'JPEGCompression', 'LowLight',
