@@ -33,8 +33,8 @@ from mmdiffir.utils.console import quiet_library_warnings  # noqa: E402
 quiet_library_warnings()
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
-from mmdiffir.utils.console import (TestProgressHook,  # noqa: E402,F401
-                                    tool_runner)
+from mmdiffir.engine.hooks import TestProgressHook  # noqa: E402
+from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import refuse_incomplete_checkpoint  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, load_config,  # noqa: E402
                                    refuse_output_in_data)
