@@ -33,11 +33,11 @@ from mmdiffir.utils.console import quiet_library_warnings  # noqa: E402
 quiet_library_warnings()
 
 from mmdiffir.utils import register_all_modules  # noqa: E402
-from mmdiffir.utils.console import (TestProgressHook,  # noqa: E402,F401
-                                    tool_runner)
+from mmdiffir.engine.hooks import TestProgressHook  # noqa: E402
+from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import refuse_incomplete_checkpoint  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, load_config,  # noqa: E402
-                                   refuse_output_in_data)
+                                   parse_runner_args, refuse_output_in_data)
 
 
 def parse_args(argv=None):
@@ -50,16 +50,11 @@ def parse_args(argv=None):
                         'DIR/<benchmark>/<name>.png')
     parser.add_argument('--out', metavar='FILE.json',
                         help='write the metrics to this JSON file')
-    parser.add_argument('--verbose', action='store_true',
-                        help='also print the environment and config dump '
-                        '(always in the log file)')
     parser.add_argument('--flip-ensemble', nargs='?', type=int, const=4,
                         choices=[2, 4, 8], metavar='N',
                         help='flip self-ensemble at test time; alone: the '
                         'reference\'s 4 flips')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None):

@@ -22,7 +22,7 @@ from mmdiffir.utils import register_all_modules  # noqa: E402
 from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import checkpoint_to_resume  # noqa: E402
 from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
-                                   load_config)
+                                   load_config, parse_runner_args)
 
 
 def parse_args(argv=None):
@@ -36,12 +36,7 @@ def parse_args(argv=None):
         '--amp', nargs='?', const='bf16', choices=['bf16', 'fp16'],
         help='mixed precision: bf16 autocast (the default of a bare --amp; '
         'CPU and GPU) or fp16 autocast with a dynamic gradient scaler')
-    parser.add_argument('--verbose', action='store_true',
-                        help='also print the environment and config dump '
-                        '(always in the log file)')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None):

@@ -1,12 +1,9 @@
-"""Using trained models: the inferencer and its image I/O."""
-from .image_io import (IMAGE_EXTENSIONS, UnreadableImageError, list_inputs,
-                       read_image, to_output_array, write_image)
+"""Using trained models: the inferencer (its image I/O is
+:mod:`mmdiffir.utils.image_file`, shared with the training hooks)."""
 from .inferencer import (RestorationInferencer, config_tasks, load_model_index,
                          load_weights, resolve_config, resolve_t_mat)
 
 __all__ = [
     'RestorationInferencer', 'config_tasks', 'load_model_index',
-    'load_weights', 'resolve_config', 'resolve_t_mat', 'IMAGE_EXTENSIONS',
-    'UnreadableImageError', 'list_inputs', 'read_image', 'to_output_array',
-    'write_image'
+    'load_weights', 'resolve_config', 'resolve_t_mat'
 ]

@@ -63,7 +63,7 @@ def parse_args(argv=None):
 
 def normalise_ext(ext: Optional[str]) -> Optional[str]:
     """'png' / '.PNG' -> '.png'; ValueError for a format cv2 cannot write."""
-    from .image_io import IMAGE_EXTENSIONS
+    from mmdiffir.utils.image_file import IMAGE_EXTENSIONS
     if ext is None:
         return None
     ext = ('.' + ext.lstrip('.')).lower()
@@ -103,7 +103,8 @@ def collisions(pairs: List[Tuple[str, str]]) -> Dict[str, List[str]]:
 
 def unwritable(pairs: List[Tuple[str, str]]) -> List[str]:
     """Inputs of more than 8 bits whose output format holds only 8."""
-    from .image_io import EIGHT_BIT_ONLY, image_bit_depth
+    from mmdiffir.utils.image_file import (EIGHT_BIT_ONLY,
+                                           image_bit_depth)
     return [src for src, dst in pairs
             if osp.splitext(dst)[1].lower() in EIGHT_BIT_ONLY and
             image_bit_depth(src) > 8]
@@ -115,7 +116,7 @@ def plan(source: str, out_dir: str, ext: Optional[str] = None,
     FileExistsError when an output would replace an input file, ValueError
     for an unknown ``ext``. Outputs two inputs share are reported by
     :func:`collisions`."""
-    from .image_io import list_inputs, relative_name
+    from mmdiffir.utils.image_file import list_inputs, relative_name
     inputs = list_inputs(source, recursive)
     if not inputs:
         raise FileNotFoundError(f'no image file in {source}')

@@ -26,7 +26,8 @@ import yaml
 from mmengine.config import Config
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
-from .image_io import LoadedImage, read_image, to_output_array, write_image
+from mmdiffir.utils.image_file import (LoadedImage, read_image,
+                                       to_output_array, write_image)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -445,7 +446,7 @@ class RestorationInferencer:
     def __call__(self, inputs: Union[str, np.ndarray, Sequence]):
         """One path / RGB array -> restored float32 RGB (H, W, 3) in
         [0, 255]; a list -> a list; a folder -> {file: array}."""
-        from .image_io import list_inputs
+        from mmdiffir.utils.image_file import list_inputs
         if isinstance(inputs, np.ndarray):
             return self.restore_array(inputs)
         if isinstance(inputs, (list, tuple)):

@@ -10,7 +10,8 @@ from mmdiffir.registry import MODEL_WRAPPERS
 class ManualGradSyncWrapper(nn.Module):
     """Distributed training for models whose ``train_step`` computes its
     gradients with ``torch.autograd.grad`` and averages them over processes
-    itself (EEDTPRestorer, in ``compute_gradients`` via ``global_mean``).
+    itself (EEDTPRestorer, in ``compute_gradients`` via
+    ``models/editors/eedtp/gradient_step.global_mean``).
 
     Why not mmengine's ``MMDistributedDataParallel``: it calls the model's
     ``forward(mode='loss')`` and one ``backward`` of the summed loss, which

@@ -37,6 +37,19 @@ def add_common_args(parser):
     return parser
 
 
+def parse_runner_args(parser, argv=None):
+    """Parse the arguments of a tool that starts a Runner (tools/train.py,
+    tools/test.py): adds ``--verbose`` (see utils/console.py) and exports
+    ``--local-rank`` as ``LOCAL_RANK``, where mmengine's ``init_dist`` reads
+    it when an older launcher passed only the flag."""
+    parser.add_argument('--verbose', action='store_true',
+                        help='also print the environment and config dump '
+                        '(always in the log file)')
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
 def load_config(args) -> Config:
     """Read the config, apply --cfg-options, --work-dir and --launcher, and
     switch the distributed backend to gloo when no GPU is present."""

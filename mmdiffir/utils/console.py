@@ -1,11 +1,11 @@
 """What tools/train.py and tools/test.py print on the terminal: progress
-and results; the environment / config dump stays in the log file (unless
+(tools/test.py's bar is mmdiffir/engine/hooks/test_progress_hook.py) and
+results; the environment / config dump stays in the log file (unless
 --verbose), and library FutureWarnings a user cannot act on are hidden."""
 import logging
 import re
 import warnings
 
-from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 # Libraries whose FutureWarnings concern their own internals (e.g.
@@ -61,36 +61,3 @@ def tool_runner(verbose: bool = False):
             return logger
 
     return QuietRunner
-
-
-class TestProgressHook(Hook):
-    """A tqdm bar per test set (mmengine's LoggerHook prints one line per
-    ``interval`` images of all sets together). Rank 0 only."""
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self._loader = None
-        self._bar = None
-
-    def after_test_iter(self, runner, batch_idx, data_batch=None,
-                        outputs=None) -> None:
-        if runner.rank != 0:
-            return
-        from tqdm import tqdm
-
-        from mmdiffir.engine.hooks.save_restored_hook import SaveRestoredHook
-        loader = getattr(runner.test_loop, 'dataloader', None)
-        if loader is not self._loader:
-            self._close()
-            self._loader = loader
-            self._bar = tqdm(total=len(loader.dataset), unit='img',
-                             desc=SaveRestoredHook._benchmark(runner))
-        self._bar.update(len(outputs) if outputs else 1)
-
-    def after_test_epoch(self, runner, metrics=None) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None

@@ -8,8 +8,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmdiffir.apis import (RestorationInferencer, read_image, resolve_config,
+from mmdiffir.apis import (RestorationInferencer, resolve_config,
                            resolve_t_mat)
+from mmdiffir.utils.image_file import read_image
 from tests.test_apis.builders import MTUL_CPU, PLAIN_CPU, make_checkpoint
 
 
@@ -171,7 +172,7 @@ def test_tiled_equals_untiled(registered, tmp_path, real_photos, flip):
 
 
 def test_read_image_rejects_with_the_name(tmp_path):
-    from mmdiffir.apis import UnreadableImageError
+    from mmdiffir.utils.image_file import UnreadableImageError
     bad = tmp_path / 'x.png'
     bad.write_bytes(b'\x89PNG broken')
     with pytest.raises(UnreadableImageError, match='x.png'):

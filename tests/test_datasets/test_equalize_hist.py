@@ -4,8 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmdiffir.datasets.transforms import LowLight
-from mmdiffir.models.editors.diffuir import EqualizeHistogram
+from mmdiffir.datasets.transforms import EqualizeHistogram, LowLight
 
 
 def test_equalises_each_channel_of_the_input_only(real_photos):

@@ -251,23 +251,32 @@ def test_recursive_and_non_images_ignored(tmp_path, save_rgb, crops):
 
 
 # ----------------------------------------------------------------- errors --
-def test_input_without_gt_is_named(tmp_path, save_rgb, crops):
-    write_pairs(tmp_path, save_rgb, crops,
-                [('rainy/rain-001.png', 'norain/norain-001.png')])
-    save_rgb(tmp_path / 'rainy' / 'rain-004.png', crops[5])
-    with pytest.raises(ValueError, match='no GT') as err:
-        Rain100Dataset(data_root=str(tmp_path))
-    assert 'rain-004.png' in str(err.value)
-    assert 'rain-001.png' not in str(err.value)
+# a Rain100 pair plus one stray file -> the error and the names it gives
+# (and, where the pair is fine, must not give)
+STRAY = {
+    'input_without_gt': ('rainy/rain-004.png', 'no GT', ['rain-004.png'],
+                         ['rain-001.png']),
+    'gt_without_input': ('norain/norain-005.png', 'no input',
+                         ['norain-005.png'], []),
+    'two_gt_files_with_one_key': ('norain/001.png', 'ambiguous',
+                                  ['norain-001.png',
+                                   osp.join('norain', '001.png')], []),
+}
 
 
-def test_gt_without_input_is_named(tmp_path, save_rgb, crops):
+@pytest.mark.parametrize('case', sorted(STRAY))
+def test_unpaired_or_ambiguous_file_is_named(case, tmp_path, save_rgb,
+                                             crops):
+    stray, error, named, not_named = STRAY[case]
     write_pairs(tmp_path, save_rgb, crops,
                 [('rainy/rain-001.png', 'norain/norain-001.png')])
-    save_rgb(tmp_path / 'norain' / 'norain-005.png', crops[5])
-    with pytest.raises(ValueError, match='no input') as err:
+    save_rgb(tmp_path / stray, crops[5])
+    with pytest.raises(ValueError, match=error) as err:
         Rain100Dataset(data_root=str(tmp_path))
-    assert 'norain-005.png' in str(err.value)
+    for name in named:
+        assert name in str(err.value)
+    for name in not_named:
+        assert name not in str(err.value)
 
 
 def test_gopro_sequence_without_sharp_is_named(tmp_path, save_rgb, crops):
@@ -276,16 +285,6 @@ def test_gopro_sequence_without_sharp_is_named(tmp_path, save_rgb, crops):
     with pytest.raises(ValueError, match='no GT') as err:
         GoProDataset(data_root=str(tmp_path))
     assert osp.join('GOPR0871_11_01', 'blur', '000001.png') in str(err.value)
-
-
-def test_two_gt_files_with_one_key_are_ambiguous(tmp_path, save_rgb, crops):
-    write_pairs(tmp_path, save_rgb, crops,
-                [('rainy/rain-001.png', 'norain/norain-001.png')])
-    save_rgb(tmp_path / 'norain' / '001.png', crops[3])
-    with pytest.raises(ValueError, match='ambiguous') as err:
-        Rain100Dataset(data_root=str(tmp_path))
-    assert 'norain-001.png' in str(err.value)
-    assert osp.join('norain', '001.png') in str(err.value)
 
 
 def test_missing_data_root_is_named(tmp_path):

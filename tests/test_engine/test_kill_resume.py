@@ -14,19 +14,13 @@ import pytest
 import torch
 
 from mmdiffir.utils import safe_torch_load
-from tests.helpers import REPO
+from tests.helpers import REPO, TRAIN_ONLY
 
 ITERS = 6
 COMMON = f'''
 train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters={ITERS},
                  val_interval=1000)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
-default_hooks = dict(
+''' + TRAIN_ONLY + '''default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(interval=1, max_keep_ckpts=-1, save_best=None))
 custom_hooks = []

@@ -6,21 +6,31 @@ from mmagic.structures import DataSample
 from mmdiffir.registry import MODELS
 
 
-def tiny_restorer(**loss):
+def build_tiny(loss=None, **cfg):
+    """A GEF-stage EEDTPRestorer on a width-8 NAFNet, its NAFBlocks
+    time-conditioned (``cfg`` adds or replaces keys, ``loss`` is the
+    DiffusionAlignLoss's arguments), built and initialised under seed 0."""
     cfg = dict(
-        type='EEDTPRestorer',
-        generator=dict(type='NAFNet', img_channels=3, mid_channels=8,
-                       enc_blk_nums=[1, 1], middle_blk_num=1,
-                       dec_blk_nums=[1, 1]),
-        conditioner=dict(type='TimeConditioner', embed_dim=16,
-                         block_types=['NAFBlock']),
-        pixel_loss=dict(type='DiffusionAlignLoss', **loss),
-        t_mat=20, stage='gef',
-        data_preprocessor=dict(type='DataPreprocessor', mean=[0., 0., 0.],
-                               std=[255., 255., 255.]))
+        dict(type='EEDTPRestorer',
+             generator=dict(type='NAFNet', img_channels=3, mid_channels=8,
+                            enc_blk_nums=[1, 1], middle_blk_num=1,
+                            dec_blk_nums=[1, 1]),
+             conditioner=dict(type='TimeConditioner', embed_dim=16,
+                              block_types=['NAFBlock']),
+             pixel_loss=dict(type='DiffusionAlignLoss', **(loss or {})),
+             t_mat=20, stage='gef',
+             data_preprocessor=dict(type='DataPreprocessor',
+                                    mean=[0., 0., 0.],
+                                    std=[255., 255., 255.])), **cfg)
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     model.init_weights()
+    return model
+
+
+def tiny_restorer(**loss):
+    """:func:`build_tiny` with random time heads."""
+    model = build_tiny(loss)
     # Non-zero heads, so the conditioner takes part in every gradient.
     with torch.no_grad():
         for head in model.conditioner.heads.values():

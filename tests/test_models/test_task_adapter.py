@@ -12,28 +12,14 @@ from mmengine.optim import build_optim_wrapper
 
 from mmdiffir.models.conditioning import MoEAdapter, TaskAdapter
 from mmdiffir.registry import MODELS
-from tests.test_models.eedtp_fixtures import photo_batch
+from tests.test_models.eedtp_fixtures import build_tiny, photo_batch
 
 ADAPTER = dict(type='TaskAdapter', name_patterns=[r'decoders\.\d+'],
                num_experts=3, reduction=2, embed_dim=16)
 
 
 def _restorer(adapter=ADAPTER, t_mat=4, **kw):
-    cfg = dict(
-        type='EEDTPRestorer',
-        generator=dict(type='NAFNet', img_channels=3, mid_channels=8,
-                       enc_blk_nums=[1, 1], middle_blk_num=1,
-                       dec_blk_nums=[1, 1]),
-        conditioner=dict(type='TimeConditioner', embed_dim=16,
-                         block_types=['NAFBlock']),
-        stage='gef', adapter=adapter,
-        pixel_loss=dict(type='DiffusionAlignLoss', gen_prob=0.0),
-        data_preprocessor=dict(type='DataPreprocessor', mean=[0., 0., 0.],
-                               std=[255., 255., 255.]), t_mat=t_mat, **kw)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
+    return build_tiny(dict(gen_prob=0.0), adapter=adapter, t_mat=t_mat, **kw)
 
 
 def _open_adapters(model, value=0.5):

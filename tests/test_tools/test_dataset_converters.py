@@ -1,6 +1,5 @@
 """tools/dataset_converters: synthetic pairs from real photos, and layout
 conversion checked by reading the result back with the dataset presets."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -11,19 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-TOOLS = Path(__file__).resolve().parents[2] / 'tools' / 'dataset_converters'
+from tests.helpers import load_tool
 
-
-def _load(name):
-    # tools/ is not a package: load the scripts as modules to call main(argv).
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-msp = _load('make_synthetic_pairs')
-cvt = _load('convert_layout')
+msp = load_tool('tools/dataset_converters/make_synthetic_pairs.py')
+cvt = load_tool('tools/dataset_converters/convert_layout.py')
 
 
 def _read(path):

@@ -1,25 +1,15 @@
 """tools/analysis_tools/derive_t_mat.py recovers the step of a known noise
 level from real photo pairs (METHODS.md §1.3)."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
 import pytest
 
 from mmdiffir.models.diffusion import EEDTPNoiseSchedule
-from tests.helpers import REPO
+from tests.helpers import REPO, load_tool
 
 
-def _load_tool():
-    # tools/analysis_tools is a folder of scripts, not a package.
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'derive_t_mat.py')
-    spec = importlib.util.spec_from_file_location('derive_t_mat', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('tools/analysis_tools/derive_t_mat.py')
 SCHED = EEDTPNoiseSchedule()
 
 

@@ -40,7 +40,7 @@ import pytest
 import torch
 
 from mmdiffir.utils import safe_torch_load
-from tests.helpers import REPO
+from tests.helpers import REPO, TRAIN_ONLY
 
 ITERS = 4
 REL_TOL = 1e-3
@@ -62,13 +62,7 @@ def _clean(root, degrade):
 COMMON = f'''
 train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters={ITERS},
                  val_interval=1000)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
-default_hooks = dict(logger=dict(interval=1),
+''' + TRAIN_ONLY + '''default_hooks = dict(logger=dict(interval=1),
                      checkpoint=dict(interval=1, save_best=None))
 # linear in the gradient: see the module docstring
 optim_wrapper = dict(optimizer=dict(_delete_=True, type='SGD', lr=0.05,

@@ -161,20 +161,16 @@ def test_bad_options_are_refused_before_the_model_loads(
                              'were checked')
     monkeypatch.setattr(inferencer.RestorationInferencer, '__init__',
                         no_model)
-    out = str(tmp_path / 'out')
-    with pytest.raises(ValueError, match='--ext .gif: unknown'):
-        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--ext',
-                         'gif'])
-    with pytest.raises(ValueError, match='deep.png is 16-bit'):
-        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--ext',
-                         '.jpg'])
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    with pytest.raises(ValueError, match='--device cuda: no CUDA GPU'):
-        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--device',
-                         'cuda'])
-    with pytest.raises(ValueError, match='--device gpu0'):
-        infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, '--device',
-                         'gpu0'])
+    out = str(tmp_path / 'out')
+    for option, value, error in [
+            ('--ext', 'gif', '--ext .gif: unknown'),
+            ('--ext', '.jpg', 'deep.png is 16-bit'),
+            ('--device', 'cuda', '--device cuda: no CUDA GPU'),
+            ('--device', 'gpu0', '--device gpu0')]:
+        with pytest.raises(ValueError, match=error):
+            infer_tool.main([PLAIN_CPU, plain_ckpt, str(src), out, option,
+                             value])
 
 
 def test_a_failing_image_does_not_stop_the_rest(plain_ckpt, tmp_path,

@@ -3,7 +3,6 @@ in the official layout from manifests of the released files' key names and
 shapes (tests/data/model_converters, dumped from the reference networks),
 converted, loaded strictly into the config's model and run once."""
 import gzip
-import importlib.util
 import json
 import os.path as osp
 from pathlib import Path
@@ -13,7 +12,7 @@ import torch
 from mmengine.runner import load_checkpoint
 
 from mmdiffir.models.diffusion import residual_schedule, sqrt_linear_betas
-from tests.helpers import REPO
+from tests.helpers import REPO, load_tool
 
 TOOLS = Path(REPO) / 'tools' / 'model_converters'
 DATA = Path(REPO) / 'tests' / 'data' / 'model_converters'
@@ -26,16 +25,8 @@ DIFFUIR_CFG = {s: f'diffuir_unet-{s.lower()}_1xb10-lr8e-5-600k_universal5.py'
                for s in 'TSBL'}
 
 
-def _load(name):
-    # tools/ is not a package: load the scripts as modules to call main(argv).
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-diffir_cvt = _load('diffir_to_mmdiffir')
-diffuir_cvt = _load('diffuir_to_mmdiffir')
+diffir_cvt = load_tool('tools/model_converters/diffir_to_mmdiffir.py')
+diffuir_cvt = load_tool('tools/model_converters/diffuir_to_mmdiffir.py')
 
 
 def _manifest(name):

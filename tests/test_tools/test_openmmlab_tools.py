@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.helpers import DEMO_CONFIG, REPO, tiny_train_cfg
+from tests.helpers import DEMO_CONFIG, REPO, load_tool, tiny_train_cfg
 
 TOOLS = {
     'print_config': 'tools/misc/print_config.py',
@@ -22,12 +22,7 @@ TOOLS = {
 
 
 def _import(name):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(REPO, TOOLS[name]))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(TOOLS[name])
 
 
 @pytest.mark.parametrize('name', sorted(TOOLS))

@@ -192,7 +192,7 @@ def load_photos(sources: Sequence[str], limit: int = 4,
                 max_side: Optional[int] = None) -> Dict[str, np.ndarray]:
     """name -> (1, 3, H, W) float32 RGB in [0, 1] of image files or folders
     (the first ``limit`` of each), centre-cropped to ``max_side`` if given."""
-    from mmdiffir.apis import list_inputs, read_image
+    from mmdiffir.utils.image_file import list_inputs, read_image
     paths: List[str] = []
     for s in sources:
         paths += list_inputs(s)[:limit]

@@ -6,9 +6,11 @@ from .nonfinite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .progressive_patch_hook import ProgressivePatchHook
 from .random_state_hook import RandomStateHook
 from .save_restored_hook import SaveRestoredHook
+from .test_progress_hook import TestProgressHook
 
 __all__ = [
     'ImportanceEstimationHook', 'IncrementalScheduleHook', 'NonFiniteLossHook',
     'NonFiniteLossError', 'RandomStateHook', 'CheckpointCompatibilityHook',
-    'SaveRestoredHook', 'FreshOptimizerAfterWarmupHook', 'ProgressivePatchHook'
+    'SaveRestoredHook', 'FreshOptimizerAfterWarmupHook', 'ProgressivePatchHook',
+    'TestProgressHook'
 ]

@@ -6,6 +6,7 @@ import numpy as np
 from mmengine.hooks import Hook
 
 from mmdiffir.registry import HOOKS
+from mmdiffir.utils.image_file import write_image
 
 
 @HOOKS.register_module()
@@ -42,7 +43,6 @@ class SaveRestoredHook(Hook):
 
     def after_test_iter(self, runner, batch_idx: int, data_batch=None,
                         outputs=None) -> None:
-        from mmdiffir.apis.image_io import write_image
         folder = osp.join(self.out_dir, self._benchmark(runner))
         for sample in outputs or []:
             # mmagic's data preprocessor hands predictions back in BGR, the

@@ -7,10 +7,8 @@ from .diffir_nets import DiffIRS1Net, DiffIRS2Net, pad_to_multiple
 from .diffir_s1 import DiffIRS1
 from .diffir_s2 import DiffIRS2
 from .dirformer import DIRformer
-from .perceptual import VGGPerceptualLoss
 
 __all__ = [
     'CPEN', 'DIRformer', 'IPRDenoiser', 'DiffIRS1Net', 'DiffIRS2Net',
-    'DiffIRS1', 'DiffIRS2', 'DiffIRS2GAN', 'VGGPerceptualLoss',
-    'pad_to_multiple'
+    'DiffIRS1', 'DiffIRS2', 'DiffIRS2GAN', 'pad_to_multiple'
 ]

@@ -1,5 +1,4 @@
 from .diffuir import DiffUIR
 from .diffuir_unet import DiffUIRUNet
-from .equalize_hist import EqualizeHistogram
 
-__all__ = ['DiffUIR', 'DiffUIRUNet', 'EqualizeHistogram']
+__all__ = ['DiffUIR', 'DiffUIRUNet']

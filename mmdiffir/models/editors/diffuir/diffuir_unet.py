@@ -119,23 +119,36 @@ def _split_heads(x: torch.Tensor, heads: int) -> torch.Tensor:
     return x.reshape(b, heads, c // heads, h * w)
 
 
-class LinearAttention(nn.Module):
-    """Pre-normed, residual linear attention (softmax of q over features and
-    of k over positions; cost linear in H * W)."""
+class _PreNormAttention(nn.Module):
+    """What both attentions share: a channel LayerNorm, the 1x1 q, k, v
+    projection split into heads of (B, heads, dim_head, H * W), and the 1x1
+    output projection (followed by a LayerNorm with ``out_norm``)."""
 
-    def __init__(self, dim: int, heads: int = 4, dim_head: int = 32):
+    def __init__(self, dim: int, heads: int, dim_head: int, out_norm: bool):
         super().__init__()
         self.heads, self.scale = heads, dim_head**-0.5
         hidden = heads * dim_head
         self.norm = ChannelLayerNorm(dim)
         self.to_qkv = nn.Conv2d(dim, hidden * 3, 1, bias=False)
-        self.to_out = nn.Sequential(nn.Conv2d(hidden, dim, 1),
-                                    ChannelLayerNorm(dim))
+        self.to_out = nn.Conv2d(hidden, dim, 1)
+        if out_norm:
+            self.to_out = nn.Sequential(self.to_out, ChannelLayerNorm(dim))
+
+    def qkv(self, x):
+        return (_split_heads(p, self.heads)
+                for p in self.to_qkv(self.norm(x)).chunk(3, dim=1))
+
+
+class LinearAttention(_PreNormAttention):
+    """Pre-normed, residual linear attention (softmax of q over features and
+    of k over positions; cost linear in H * W)."""
+
+    def __init__(self, dim: int, heads: int = 4, dim_head: int = 32):
+        super().__init__(dim, heads, dim_head, out_norm=True)
 
     def forward(self, x):
         b, _, h, w = x.shape
-        q, k, v = (_split_heads(p, self.heads)
-                   for p in self.to_qkv(self.norm(x)).chunk(3, dim=1))
+        q, k, v = self.qkv(x)
         q = q.softmax(dim=-2) * self.scale
         k = k.softmax(dim=-1)
         v = v / (h * w)
@@ -144,22 +157,16 @@ class LinearAttention(nn.Module):
         return self.to_out(out.reshape(b, -1, h, w)) + x
 
 
-class FullAttention(nn.Module):
+class FullAttention(_PreNormAttention):
     """Pre-normed, residual softmax attention over all positions (used at
     the lowest resolution only: quadratic in H * W)."""
 
     def __init__(self, dim: int, heads: int = 4, dim_head: int = 32):
-        super().__init__()
-        self.heads, self.scale = heads, dim_head**-0.5
-        hidden = heads * dim_head
-        self.norm = ChannelLayerNorm(dim)
-        self.to_qkv = nn.Conv2d(dim, hidden * 3, 1, bias=False)
-        self.to_out = nn.Conv2d(hidden, dim, 1)
+        super().__init__(dim, heads, dim_head, out_norm=False)
 
     def forward(self, x):
         b, _, h, w = x.shape
-        q, k, v = (_split_heads(p, self.heads).transpose(-2, -1)
-                   for p in self.to_qkv(self.norm(x)).chunk(3, dim=1))
+        q, k, v = (p.transpose(-2, -1) for p in self.qkv(x))
         # (B, heads, N, d); SDPA scales by 1/sqrt(d) = dim_head ** -0.5
         out = F.scaled_dot_product_attention(q, k, v)
         out = out.transpose(-2, -1).reshape(b, -1, h, w)

@@ -17,14 +17,13 @@ from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
-from mmdiffir.models.losses.gradient_ops import (apply_gradients,
-                                                 cosine_directions, flat_dot,
-                                                 global_mean, grads_or_zeros,
-                                                 refuse_accumulation)
+from mmdiffir.models.losses.gradient_ops import (cosine_directions, flat_dot,
+                                                 grads_or_zeros)
 from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
+from .gradient_step import apply_gradients, global_mean, refuse_accumulation
 from .layer_depth import execution_depths
 
 

@@ -12,10 +12,6 @@ Why not mmagic's ``ColorJitter`` / torchvision's ``equalize``: the first has
 no equalisation, the second wants uint8 tensors in (C, H, W) and would add a
 conversion both ways inside an OpenCV/numpy pipeline; ``cv2.equalizeHist``
 per channel is what the reference applies.
-
-It lives next to the model (not in ``mmdiffir/datasets/transforms``) only
-because it is DiffUIR's protocol choice; it is registered in the shared
-TRANSFORMS registry like any other transform.
 """
 from typing import Sequence
 

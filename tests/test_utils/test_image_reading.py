@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmdiffir.apis import UnreadableImageError, read_image
+from mmdiffir.utils.image_file import UnreadableImageError, read_image
 from mmdiffir.registry import TRANSFORMS
 
 
