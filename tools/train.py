@@ -21,7 +21,8 @@ quiet_library_warnings()
 from mmdiffir.utils import register_all_modules  # noqa: E402
 from mmdiffir.utils.console import tool_runner  # noqa: E402
 from mmdiffir.utils.checkpoint import checkpoint_to_resume  # noqa: E402
-from mmdiffir.utils.config import (add_common_args, enable_amp,  # noqa: E402
+from mmdiffir.utils.config import (add_common_args,  # noqa: E402
+                                   check_training_hooks, enable_amp,
                                    load_config, parse_runner_args)
 
 
@@ -62,6 +63,7 @@ def main(argv=None):
             raise FileNotFoundError(f'--resume: checkpoint not found: '
                                     f'{args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
+    check_training_hooks(cfg)
     runner = tool_runner(args.verbose).from_cfg(cfg)
     runner.train()
 

@@ -9,12 +9,10 @@
 # stages is the option IncrementalScheduleHook(ramps={'pixel_loss.gen_prob':
 # (0.0, 0.1)})), and samples drawn uniformly over the active tasks'
 # samples, as from their shuffled concatenation (sampling='ratio' weighs
-# tasks by ratio instead). A leaf adds the model
-# (./models/eedtp_<backbone>.py) with
-#   model = dict(t_mat=None, stage='gef', adapter=dict(
-#       _base_.task_adapter, name_patterns=_base_.adapter_levels))
+# tasks by ratio instead).
+# A leaf adds the model as eedtp_mtul.py says.
 _base_ = [
-    './default_runtime.py',
+    './eedtp_mtul.py',
     './schedules/eedtp_gef_500k.py',
     './datasets/all_in_one_5task.py',
 ]
@@ -25,16 +23,10 @@ assert sum(stage_iters) == _base_.max_iters, \
 train_dataloader = dict(
     sampler=dict(stage_iters=stage_iters, sampling='uniform'))
 train_cfg = dict(val_interval=50_000)
-param_scheduler = dict(
-    _delete_=True, type='CosineRestartLR', by_epoch=False,
-    periods=stage_iters, restart_weights=[1] * len(stage_iters),
-    eta_min=1e-7)
-custom_hooks = [
-    dict(type='ImportanceEstimationHook', num_batches=50),
-    dict(type='IncrementalScheduleHook'),
-    *_base_.benchmark_hooks,
-]
+param_scheduler = dict(_base_.staged_cosine, periods=stage_iters,
+                       restart_weights=[1] * len(stage_iters))
+custom_hooks = [dict(type='ImportanceEstimationHook', num_batches=50),
+                *_base_.mtul_hooks]
 # MoE TaskAdapters (10 experts of width C/4) after each decoder level, ~10%
 # of the backbone's parameters.
-task_adapter = dict(type='TaskAdapter', num_experts=10, reduction=4,
-                    embed_dim=64)
+task_adapter = dict(num_experts=10, embed_dim=64)

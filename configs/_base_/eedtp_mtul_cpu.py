@@ -6,12 +6,10 @@
 # IncrementalScheduleHook(ramps={'pixel_loss.gen_prob': (0.0, 0.1)})) and
 # samples drawn uniformly over the active tasks' samples (sampling='ratio'
 # is the option). The last stage (all tasks) is the longest so that every
-# task gets a fair share of a short CPU budget.
-# A leaf adds the model (./models/eedtp_<backbone>-tiny.py) with
-#   model = dict(t_mat=None, stage='gef', adapter=dict(
-#       _base_.task_adapter, name_patterns=_base_.adapter_levels))
+# task gets a fair share of a short CPU budget. A leaf adds the model as
+# eedtp_mtul.py says.
 _base_ = [
-    './default_runtime.py',
+    './eedtp_mtul.py',
     './schedules/cpu_1k.py',
     './datasets/all_in_one_cpu.py',
 ]
@@ -21,18 +19,10 @@ assert sum(stage_iters) == _base_.max_iters, \
     'eedtp_mtul_cpu.py: stage_iters must add up to the schedule max_iters'
 train_dataloader = dict(
     sampler=dict(stage_iters=stage_iters, sampling='uniform'))
-param_scheduler = dict(
-    _delete_=True, type='CosineRestartLR', by_epoch=False,
-    periods=stage_iters, restart_weights=[1] * len(stage_iters),
-    eta_min=1e-7)
-custom_hooks = [
-    dict(type='ImportanceEstimationHook', num_batches=10),
-    dict(type='IncrementalScheduleHook'),
-    *_base_.benchmark_hooks,
-]
-# MoE adapters after each decoder level, routed by pooled features and the
-# sample's t_mat. Experts of width C/4 as in the reference; 2 of them
-# instead of 10 keep the adapters at ~10% of a tiny backbone, the
+param_scheduler = dict(_base_.staged_cosine, periods=stage_iters,
+                       restart_weights=[1] * len(stage_iters))
+custom_hooks = [dict(type='ImportanceEstimationHook', num_batches=10),
+                *_base_.mtul_hooks]
+# 2 experts instead of 10 keep the adapters at ~10% of a tiny backbone, the
 # reference's proportion (10 experts at width 48).
-task_adapter = dict(type='TaskAdapter', num_experts=2, reduction=4,
-                    embed_dim=32)
+task_adapter = dict(num_experts=2, embed_dim=32)

@@ -10,8 +10,5 @@ _base_ = [
 
 load_from = ('work_dirs/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu/'
              'iter_1000.pth')
-# multi-task: every sample carries its task's t_mat; a sample without one is
-# an error, not the noise task's 4 (the base model's value)
-model = dict(t_mat=None, stage='gef',
-             adapter=dict(_base_.task_adapter,
-                          name_patterns=_base_.adapter_levels))
+model = dict(_base_.mtul_model, adapter=dict(
+    _base_.task_adapter, name_patterns=_base_.adapter_levels))

@@ -6,8 +6,7 @@ _base_ = './eedtp-mtul_nafnet-w48_8xb2-lr5e-5-500k_5task.py'
 
 test_dataloader = {{_base_.test_10task}}
 test_evaluator = {{_base_.metrics_10task}}
-val_dataloader = {{_base_.test_10task}}
-val_evaluator = {{_base_.metrics_10task}}
+val_dataloader, val_evaluator = test_dataloader, test_evaluator
 
 stage_iters = [100_000] * 10
 max_iters = sum(stage_iters)

@@ -9,7 +9,5 @@ _base_ = [
 
 load_from = ('work_dirs/eedtp-tmddp_restormer_8xb2-lr5e-5-100k_dfwb/'
              'iter_100000.pth')
-# multi-task: every sample carries its task's t_mat
-model = dict(t_mat=None, stage='gef',
-             adapter=dict(_base_.task_adapter,
-                          name_patterns=_base_.adapter_levels))
+model = dict(_base_.mtul_model, adapter=dict(
+    _base_.task_adapter, name_patterns=_base_.adapter_levels))

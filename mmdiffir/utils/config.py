@@ -166,6 +166,28 @@ def warn_schedule_length(cfg: Config, old_iters, options: dict) -> None:
                 return
 
 
+def check_training_hooks(cfg: Config) -> None:
+    """An EEDTP GEF/MTUL config (``stage='gef'``) with
+    ``pixel_loss.reg_weight > 0`` and no ``ImportanceEstimationHook`` in
+    ``custom_hooks`` is an error naming the hook, before anything is built:
+    L_reg needs the Omega and theta0 that hook estimates, and without it the
+    run would otherwise build model, data and optimizer and only stop at its
+    first training step."""
+    model = cfg.get('model') or {}
+    if model.get('type') != 'EEDTPRestorer' or model.get('stage') != 'gef':
+        return
+    if not (model.get('pixel_loss') or {}).get('reg_weight'):
+        return
+    hooks = [h.get('type') for h in cfg.get('custom_hooks') or []]
+    if 'ImportanceEstimationHook' not in hooks:
+        raise ValueError(
+            'EEDTP GEF with model.pixel_loss.reg_weight='
+            f'{model.pixel_loss.reg_weight} needs '
+            "dict(type='ImportanceEstimationHook') in custom_hooks (it "
+            'estimates the Omega and theta0 of L_reg); add it, or set '
+            'model.pixel_loss.reg_weight=0')
+
+
 def use_cpu_distributed(cfg: Config) -> None:
     """Make a distributed run work on CPU-only machines (gloo).
 

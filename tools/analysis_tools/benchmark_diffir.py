@@ -17,69 +17,25 @@ DIRformer alone.
         --iters 600 --out work_dirs/benchmark_diffir.md
 """
 import argparse
-import os
 import os.path as osp
-import platform
 import sys
-import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import interleaved_median, psnr_ssim  # noqa: E402
+from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
+                           psnr_ssim, setup, shrink, train_or_reuse,
+                           write_report)
 
 S1 = 'configs/diffir/diffir-s1_dirformer-tiny_1xb4-lr1e-3-1k_t91-levin-cpu.py'
 S2 = 'configs/diffir/diffir-s2_dirformer-tiny_1xb4-lr1e-3-1k_t91-levin-cpu.py'
 FULL_S2 = 'configs/diffir/diffir-s2_dirformer-48_8xb8-lr2e-4-400k_gopro.py'
 
 
-def _rebase(node, data_root):
-    """``data/...`` file paths in transforms -> under ``data_root``."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if isinstance(v, str) and v.startswith('data/'):
-                node[k] = osp.join(data_root, v[len('data/'):])
-            else:
-                _rebase(v, data_root)
-    elif isinstance(node, list):
-        for v in node:
-            _rebase(v, data_root)
-
-
 def _cfg(path, work_dir, iters, data_root):
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, path))
-    cfg.work_dir = work_dir
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters + 1
-    cfg.param_scheduler.T_max = iters
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.default_hooks.logger.interval = 100
-    cfg.default_hooks.checkpoint.interval = iters
-    cfg.custom_hooks = []
-    _rebase(cfg.train_dataloader, data_root)
-    _rebase(cfg.test_dataloader, data_root)
+    cfg = shrink(path, work_dir, iters, data_root=data_root)
     for loader in cfg.test_dataloader:
         loader.dataset.data_root = osp.join(data_root, 'denoise')
     cfg.train_dataloader.dataset.data_root = osp.join(data_root, 'train')
     return cfg
-
-
-def _trained(cfg, ckpt, reuse):
-    """(model, seconds): trained by the Runner, or with ``reuse`` built and
-    loaded from an existing checkpoint of an earlier run (seconds None)."""
-    from mmengine.runner import Runner
-
-    from mmdiffir.registry import MODELS
-    from mmdiffir.utils import safe_torch_load
-    if reuse and osp.isfile(ckpt):
-        model = MODELS.build(cfg.model)
-        model.load_state_dict(safe_torch_load(ckpt)['state_dict'])
-        return model, None
-    t0 = time.time()
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    return runner.model, time.time() - t0
 
 
 def train_and_eval(args):
@@ -89,38 +45,23 @@ def train_and_eval(args):
     s1_dir = osp.join(args.work_dir, 's1')
     cfg = _cfg(S1, s1_dir, args.iters, args.data_root)
     s1_ckpt = osp.join(s1_dir, f'iter_{args.iters}.pth')
-    m1, t_s1 = _trained(cfg, s1_ckpt, args.reuse)
+    m1, t_s1 = train_or_reuse(cfg, args.reuse)
 
     s2_dir = osp.join(args.work_dir, 's2')
     cfg2 = _cfg(S2, s2_dir, args.iters, args.data_root)
     cfg2.model.s1_checkpoint = s1_ckpt
     cfg2.model.encoder_iter = int(0.3 * args.iters)
-    m2, t_s2 = _trained(cfg2, osp.join(s2_dir, f'iter_{args.iters}.pth'),
-                        args.reuse)
+    m2, t_s2 = train_or_reuse(cfg2, args.reuse)
 
     test_cfg = cfg.test_dataloader[0].dataset
     test_cfg.indices = args.test_images
     dataset = DATASETS.build(test_cfg)
     rows = {}
     torch.manual_seed(0)  # S2 draws Z_T at test time
-    for name, model in (('S1 (LQ + GT prior)', m1), ('S2 (LQ only)', m2)):
-        model.eval()
-        rows[name] = psnr_ssim(model, dataset)
-    rows['blurry input'] = input_psnr_ssim(dataset)
+    rows['S1 (LQ + GT prior)'], blurry = psnr_ssim(m1, dataset, inputs=True)
+    rows['S2 (LQ only)'] = psnr_ssim(m2, dataset)
+    rows['blurry input'] = blurry
     return rows, dict(s1=t_s1, s2=t_s2), len(dataset)
-
-
-def input_psnr_ssim(dataset):
-    import numpy as np
-    from mmagic.evaluation.metrics.psnr import psnr
-    from mmagic.evaluation.metrics.ssim import ssim
-    scores = []
-    for i in range(len(dataset)):
-        item = dataset[i]
-        lq = item['inputs'].numpy().astype(np.float64)
-        gt = item['data_samples'].gt_img.numpy().astype(np.float64)
-        scores.append((psnr(lq, gt, 0, 'CHW'), ssim(lq, gt, 0, 'CHW')))
-    return tuple(float(np.mean(v)) for v in zip(*scores))
 
 
 def latency(args):
@@ -155,17 +96,8 @@ def main(argv=None):
                         help='evaluate the checkpoints of an earlier run in '
                         '--work-dir instead of training again')
     args = parser.parse_args(argv)
-    import torch
-
-    from mmdiffir.utils import register_all_modules
-    register_all_modules()
-    lines = [
-        f'Command: `OMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "")} '
-        f'python tools/analysis_tools/benchmark_diffir.py '
-        f'{" ".join(argv if argv is not None else sys.argv[1:])}`',
-        f'Hardware: {platform.processor() or platform.machine()}, '
-        f'{os.cpu_count()} logical CPUs, torch {torch.__version__}, '
-        f'{torch.get_num_threads()} thread(s)', '']
+    setup()
+    lines = header('benchmark_diffir.py', argv)
     if not args.skip_latency:
         times, n_params = latency(args)
         lines += [
@@ -190,12 +122,7 @@ def main(argv=None):
         if secs['s1'] is not None and secs['s2'] is not None:
             lines += ['', f'Training wall time: S1 {secs["s1"]:.0f} s, S2 '
                       f'{secs["s2"]:.0f} s.']
-    text = '\n'.join(lines) + '\n'
-    print(text)
-    if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            f.write(text)
+    write_report(lines, args.out)
 
 
 if __name__ == '__main__':

@@ -7,8 +7,9 @@ total number of iterations:
 
 * plain: ``N`` iterations, all tasks mixed from the start, L1;
 * EEDTP: ``N/2`` TMDDP on clean photos, then ``N/2`` MTUL (tasks enter in
-  ascending t_mat: five stages of N/20 and a last stage of N/4 with all
-  tasks, fresh Adam + cosine per stage, gen_prob ramped 0 -> 0.1, TaskAdapters
+  ascending t_mat, one stage per t_mat with the config's stage lengths
+  scaled to ``N/2`` -- five stages of N/20 and a last one of N/4 with all
+  tasks for the CPU config --, fresh Adam + cosine per stage, TaskAdapters
   after the decoder levels).
 
 With ``--ablation`` a third arm separates what the incremental schedule and
@@ -26,90 +27,70 @@ NAFNet-w48; median of interleaved runs on 1x3x256x256).
 import argparse
 import os
 import os.path as osp
-import statistics
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import interleaved_median, psnr_ssim  # noqa: E402
+from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
+                           mean_metrics, psnr_ssim, setup, shrink,
+                           train_or_reuse, write_report)
 
 PLAIN = 'configs/baselines/plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_allinone6-cpu.py'
 TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
 MTUL = 'configs/eedtp/eedtp-mtul_nafnet-w16-tiny_1xb4-lr1e-3-1k_allinone6-cpu.py'
+TRAIN_HOOKS = ('ImportanceEstimationHook', 'IncrementalScheduleHook')
 
 
 def _cfg(path, work_dir, iters, joint=False):
+    """The config shrunk to ``iters`` (MTUL: its stages in the config's
+    proportions); ``joint``: the ablation, all tasks at once, no adapters,
+    one cosine."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, path))
-    if joint:  # the ablation: all tasks at once, no adapters, one cosine
-        cfg.model.adapter = None
+    if joint:
+        # no adapter: the restorer wants a default t_mat; every sample
+        # carries its own, so the noise task's 4 is never used
+        cfg.model.adapter, cfg.model.t_mat = None, 4
         cfg.train_dataloader.sampler.stage_iters = None
         cfg.custom_hooks = [h for h in cfg.custom_hooks
                             if h['type'] != 'IncrementalScheduleHook']
         cfg.param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False,
                                    T_max=iters, eta_min=1e-7)
-    cfg.work_dir = work_dir
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters + 1
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.default_hooks.logger.interval = 100
-    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] in (
-        'ImportanceEstimationHook', 'IncrementalScheduleHook')]
-    if cfg.param_scheduler.type == 'CosineRestartLR':
-        # five stages of 10% and a last (all tasks) stage of 50%
-        stages = [iters // 10] * 5
-        stages.append(iters - sum(stages))
-        cfg.train_dataloader.sampler.stage_iters = stages
-        cfg.param_scheduler.periods = stages
-    else:
-        cfg.param_scheduler.T_max = iters
-    return cfg
+    return shrink(cfg, work_dir, iters, keep_hooks=TRAIN_HOOKS)
+
+
+def stage_count(path=MTUL) -> int:
+    """How many MTUL stages the config has (its sampler's stage_iters)."""
+    from mmengine.config import Config
+    return len(Config.fromfile(osp.join(REPO, path))
+               .train_dataloader.sampler.stage_iters)
 
 
 def train_all(args):
-    from mmengine.runner import Runner, load_checkpoint
-
-    from mmdiffir.registry import MODELS
     half = args.iters // 2
-    arms = {'plain': (PLAIN, args.iters, 'plain'),
-            'mtul': (MTUL, args.iters - half, 'mtul')}
-    if not args.reuse:
-        Runner.from_cfg(_cfg(PLAIN, osp.join(args.work_dir, 'plain'),
-                             args.iters)).train()
-        Runner.from_cfg(_cfg(TMDDP, osp.join(args.work_dir, 'tmddp'),
-                             half)).train()
-        cfg = _cfg(MTUL, osp.join(args.work_dir, 'mtul'), args.iters - half)
-        cfg.load_from = osp.join(args.work_dir, 'tmddp', f'iter_{half}.pth')
-        Runner.from_cfg(cfg).train()
-    if args.ablation:
-        arms['joint'] = (MTUL, args.iters - half, 'joint')
-        joint = osp.join(args.work_dir, 'joint')
-        if not osp.isfile(osp.join(joint, f'iter_{args.iters - half}.pth')):
-            cfg = _cfg(MTUL, joint, args.iters - half, joint=True)
-            cfg.load_from = osp.join(args.work_dir, 'tmddp',
-                                     f'iter_{half}.pth')
-            Runner.from_cfg(cfg).train()
-    models = {}
-    for kind, (config, iters, sub) in arms.items():
-        cfg = _cfg(config, osp.join(args.work_dir, sub), iters,
-                   joint=sub == 'joint')
-        model = MODELS.build(cfg.model)
-        load_checkpoint(model, osp.join(args.work_dir, sub,
-                                        f'iter_{iters}.pth'),
-                        map_location='cpu', strict=True)
-        models[kind] = model.eval()
+    reuse = args.reuse
+    plain = _cfg(PLAIN, osp.join(args.work_dir, 'plain'), args.iters)
+    tmddp = _cfg(TMDDP, osp.join(args.work_dir, 'tmddp'), half)
+    mtul = _cfg(MTUL, osp.join(args.work_dir, 'mtul'), args.iters - half)
+    mtul.load_from = osp.join(tmddp.work_dir, f'iter_{half}.pth')
+    models = {'plain': train_or_reuse(plain, reuse)[0]}
+    if not reuse:
+        train_or_reuse(tmddp, reuse)
+    models['mtul'] = train_or_reuse(mtul, reuse)[0]
+    if args.ablation:  # trained once, reused by later runs
+        joint = _cfg(MTUL, osp.join(args.work_dir, 'joint'),
+                     args.iters - half, joint=True)
+        joint.load_from = mtul.load_from
+        models['joint'] = train_or_reuse(joint, reuse=True)[0]
     return models
 
 
 def test_sets():
-    """(task name, dataset) of the CPU stand-in's test loaders."""
+    """(task name, dataset config, metrics) of the CPU stand-in's test
+    loaders and evaluators."""
     from mmengine.config import Config
-
-    from mmdiffir.registry import DATASETS
     cfg = Config.fromfile(osp.join(REPO, MTUL))
-    return [(d.dataset.tasks[0].name, DATASETS.build(d.dataset))
-            for d in cfg.test_dataloader]
+    return [(d.dataset.tasks[0].name, d.dataset, m)
+            for d, m in zip(cfg.test_dataloader, cfg.test_evaluator)]
 
 
 def adapter_overhead(model_cfg, state_dict=None, size=256, repeats=15):
@@ -122,6 +103,7 @@ def adapter_overhead(model_cfg, state_dict=None, size=256, repeats=15):
     with_ad = MODELS.build(model_cfg)
     bare_cfg = model_cfg.copy()
     bare_cfg.pop('adapter')
+    bare_cfg.t_mat = 4  # the restorer wants one without adapters
     bare = MODELS.build(bare_cfg)
     if state_dict is not None:
         with_ad.load_state_dict(state_dict)
@@ -149,35 +131,32 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.chdir(REPO)  # the configs read data/ relative to the repository
     from mmengine.config import Config
-
-    from mmdiffir.utils import register_all_modules
-    register_all_modules()
-    import torch
+    setup()
     models = train_all(args)
     lines = [f'# Plain all-in-one vs EEDTP MTUL (tiny NAFNet, {args.iters} '
-             f'iterations each, 6-task CPU stand-in, Kodak24; CPU '
-             f'{os.cpu_count()} cores, torch threads '
-             f'{torch.get_num_threads()})', '']
+             f'iterations each, MTUL in {stage_count()} stages, 6-task CPU '
+             'stand-in, Kodak24)', ''] + header('benchmark_mtul.py', argv)
     others = [k for k in models if k != 'plain']
-    lines += ['| task | ' + ' | '.join(f'{k} PSNR/SSIM' for k in models) +
-              ' | ' + ' | '.join(f'{k} - plain' for k in others) + ' |',
-              '|---' * (1 + len(models) + len(others)) + '|']
-    res = {k: {} for k in models}
+    lines += ['| task | input PSNR/SSIM | ' + ' | '.join(
+        f'{k} PSNR/SSIM' for k in models) + ' | ' + ' | '.join(
+            f'{k} - plain' for k in others) + ' |',
+        '|---' * (2 + len(models) + len(others)) + '|']
+    res = {k: {} for k in ['input', *models]}
 
     def row(name, vals, bold=False):
         fmt = '**{:+.2f}**' if bold else '{:+.2f}'
         return (f'| {name} | ' + ' | '.join(
-            f'{vals[k][0]:.2f}/{vals[k][1]:.4f}' for k in models) + ' | ' +
-            ' | '.join(fmt.format(vals[k][0] - vals['plain'][0])
-                       for k in others) + ' |')
+            f'{vals[k][0]:.2f}/{vals[k][1]:.4f}' for k in ['input', *models])
+            + ' | ' + ' | '.join(fmt.format(vals[k][0] - vals['plain'][0])
+                                 for k in others) + ' |')
 
-    for name, ds in test_sets():
+    for name, ds, metrics in test_sets():
         for k, m in models.items():
-            res[k][name] = psnr_ssim(m, ds, args.limit)
-        lines.append(row(name, {k: res[k][name] for k in models}))
+            res[k][name], res['input'][name] = psnr_ssim(
+                m, ds, args.limit, metrics, prefix=name, inputs=True)
+        lines.append(row(name, {k: res[k][name] for k in res}))
         print(lines[-1], flush=True)
-    avg = {k: [statistics.mean(v[i] for v in r.values()) for i in range(2)]
-           for k, r in res.items()}
+    avg = {k: mean_metrics(r.values()) for k, r in res.items()}
     lines += [row('**average**', avg, bold=True), '']
     mtul = models['mtul']
     frac = mtul.adapter.num_parameters() / sum(
@@ -199,11 +178,7 @@ def main(argv=None):
                  f'the 4 decoder levels, untrained): latency with / without '
                  f'adapters **{ratio:.3f}x** ({med["adapters"] * 1e3:.0f} ms '
                  f'vs {med["bare"] * 1e3:.0f} ms, median of 7)')
-    report = '\n'.join(lines)
-    print(report)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(report + '\n')
+    write_report(lines, args.out)
 
 
 if __name__ == '__main__':
