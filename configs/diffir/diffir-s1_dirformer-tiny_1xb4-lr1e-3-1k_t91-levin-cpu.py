@@ -1,6 +1,7 @@
 # CPU variant of stage 1: a tiny DIRformer
-# (../_base_/backbones/dirformer-tiny.py) deblurring Levin et al.'s 8 real camera-shake kernels (+ slight noise)
-# synthesised on T91 + Train400 crops (../shared/data/train); tested on the
+# (../_base_/backbones/dirformer-tiny.py) deblurring Levin et al.'s 8 real
+# camera-shake kernels (+ slight noise) synthesised on T91 + Train400 crops
+# (../shared/data/train); tested on the
 # first 6 CBSD68 photos blurred with the same kernels (fixed per image).
 #   python tools/train.py configs/diffir/<this>.py
 _base_ = [

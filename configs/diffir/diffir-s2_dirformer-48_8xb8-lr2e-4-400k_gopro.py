@@ -4,14 +4,17 @@
 # checkpoint initialises the frozen teacher and the stage-2 DIRformer:
 #   bash tools/dist_train.sh configs/diffir/<this>.py 8 \
 #       --cfg-options model.s1_checkpoint=<stage-1 checkpoint>
-_base_ = ['./diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py',
-          '../_base_/models/diffir-s2.py']
+_base_ = [
+    './diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py',
+    '../_base_/models/diffir-s2.py',
+]
 
-model = dict(
-    _base_.diffir_s2,
-    s1=_base_.model.generator,
-    s1_checkpoint='work_dirs/diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro/'
-    'iter_300000.pth')
+# the stage-1 network is the frozen teacher, initialised (with the
+# stage-2 DIRformer) from the stage-1 config's last checkpoint
+model = dict(_base_.diffir_s2, s1=_base_.model.generator,
+             s1_checkpoint='work_dirs/'
+             'diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro/'
+             'iter_300000.pth')
 
 max_iters = 400_000
 train_cfg = dict(max_iters=max_iters)

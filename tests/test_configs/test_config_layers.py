@@ -22,7 +22,7 @@ CONFIGS = sorted(
 # the folders whose leaves take their network from a backbone file
 LAYERED = [p for p in CONFIGS
            if osp.basename(osp.dirname(p)) in ('eedtp', 'baselines', 'demo',
-                                                'diffir')]
+                                                'diffir', 'diffuir')]
 
 
 def _rel(p):
@@ -34,8 +34,9 @@ def test_layers_found():
     assert {'nafnet-w48', 'nafnet-w32', 'nafnet-tiny', 'restormer',
             'restormer-tiny', 'swinir-m', 'swinir-tiny', 'dirformer-48',
             'dirformer-52', 'dirformer-64-x4', 'dirformer-tiny',
-            'dirformer-tiny-x4'} <= names
-    assert len(COMBOS) >= 13 and LAYERED
+            'dirformer-tiny-x4', 'unet-l', 'unet-b', 'unet-s', 'unet-t',
+            'unet-t16'} <= names
+    assert len(COMBOS) >= 23 and LAYERED
 
 
 @pytest.mark.parametrize('path', BACKBONES, ids=_rel)
