@@ -6,18 +6,8 @@
 _base_ = './diffir-s2_dirformer-48_8xb8-lr2e-4-400k_gopro.py'
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', key='img', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='LoadImageFromFile', key='gt', color_type='color',
-         channel_order='rgb', imdecode_backend='cv2'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=512),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
+    dict(t, gt_patch_size=512) if t['type'] == 'PairedRandomCrop' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
 
@@ -26,7 +16,4 @@ custom_hooks = [
          iters=[150_000, 60_000, 50_000, 60_000, 40_000, 40_000],
          patch_sizes=[192, 256, 320, 384, 464, 512],
          batch_sizes=[8, 4, 2, 2, 1, 1]),
-    dict(type='EMAHook', momentum=0.001),
-    dict(type='BenchmarkTableHook'),
-    dict(type='BasicVisualizationHook', interval=1, on_val=False),
-]
+] + _base_.custom_hooks

@@ -4,33 +4,22 @@
 # checkpoint initialises the frozen teacher and the stage-2 DIRformer:
 #   bash tools/dist_train.sh configs/diffir/<this>.py 8 \
 #       --cfg-options model.s1_checkpoint=<stage-1 checkpoint>
-_base_ = './diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py'
+_base_ = [
+    './diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro.py',
+    '../_base_/models/diffir-s2.py',
+]
 
-model = dict(
-    type='DiffIRS2',
-    # inherits cpen / dirformer from stage 1; CPEN_S2 reads the LQ only
-    generator=dict(
-        type='DiffIRS2Net',
-        cpen=dict(gt_channels=0),
-        denoiser=dict(type='IPRDenoiser', ipr_dim=256, n_res=1, T=4),
-        schedule=dict(type='DiffIRPriorSchedule', T=4, beta_start=0.1,
-                      beta_end=0.99)),
-    s1={{_base_.model.generator}},
-    s1_checkpoint='work_dirs/diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro/'
-    'iter_300000.pth',
-    # the reference's encoder warm-up: 100k of the 400k iterations train
-    # only CPEN_S2 + denoiser with L_diff
-    encoder_iter=100_000,
-    diffusion_loss=dict(type='L1Loss', loss_weight=1.0))
-
-# the DIRformer gets no gradient during the warm-up
-model_wrapper_cfg = dict(type='MMDistributedDataParallel',
-                         find_unused_parameters=True)
+# the stage-1 network is the frozen teacher, initialised (with the
+# stage-2 DIRformer) from the stage-1 config's last checkpoint
+model = dict(_base_.diffir_s2, s1=_base_.model.generator,
+             s1_checkpoint='work_dirs/'
+             'diffir-s1_dirformer-48_8xb8-lr2e-4-300k_gopro/'
+             'iter_300000.pth')
 
 max_iters = 400_000
 train_cfg = dict(max_iters=max_iters)
-optim_wrapper = dict(
-    optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99), weight_decay=0.))
+# (stage 1's GoPro betas were (0.9, 0.999))
+optim_wrapper = dict(optimizer=dict(betas=(0.9, 0.99)))
 # the released deblur recipe (DiffIR_S2_model with train_DiffIRS2.yml):
 # encoder warm-up at 2e-4 * 0.1^(it // 60k) for it < 100k, then
 # 2e-4 * 0.5^((it - 100k) // 80k). ConstantLR scales by 0.1 on [60k, 100k]

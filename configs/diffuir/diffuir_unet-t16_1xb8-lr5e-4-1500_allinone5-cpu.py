@@ -1,9 +1,11 @@
 # DiffUIR on CPU: the universal 5-task setting as a stand-in built from the
 # clean photos of ../shared/data (data/ -> ../shared/data) with the
-# toolbox's synthetic degradations, mixed with the reference's ratios
-# haze 4 : low light 1 : rain 2 : snow 2 : blur 1 (MultiTaskSampler).
-# Network: DiffUIR-T's layout at half width, UNet 16-(1, 1, 1, 1) (0.26M
-# parameters; the T size, 32 wide, is `model.generator.dim=32`).
+# toolbox's synthetic degradations (those of
+# ../_base_/datasets/all_in_one_cpu.py, plus snow), mixed with the
+# reference's ratios haze 4 : low light 1 : rain 2 : snow 2 : blur 1
+# (MultiTaskSampler).
+# Network: DiffUIR-T's layout at half width (../_base_/backbones/unet-t16.py;
+# the T size, 32 wide, is `model.generator.dim=32`).
 # Train: random 48 crops of T91 + Train400, batch 8, 1500 iterations
 # (about 10 minutes on 2 cores). Test: the 128 x 128 centre of every
 # Kodak24 photo, each degraded once per task with a fixed seed; 3 sampling
@@ -12,88 +14,54 @@
 #   python tools/analysis_tools/benchmark_diffuir.py   (PSNR vs steps)
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/schedules/cpu_2k.py',
+    '../_base_/schedules/cpu_1500.py',
+    '../_base_/datasets/all_in_one_cpu.py',
+    '../_base_/models/diffuir_unet-t16.py',
 ]
+
+# blind low-light inputs without histogram equalisation: the predicted
+# residual is not clamped (DiffUIRSchedule's default)
+model = dict(schedule=dict(clip_residual=False))
 
 crop_size = 48
 train_batch = 8
 test_crop = 128
-kernels = 'data/deblur/kernels/Levin09.mat'
-# name -> (EEDTP t_mat (unused by DiffUIR), ratio, train degradation,
-#          test degradation)
+# name -> (EEDTP t_mat (unused by DiffUIR), train degradation, test
+#          degradation), all_in_one_cpu.py's with snow added
 degradations = dict(
-    haze=(47, 4, dict(type='Haze'), dict(type='Haze', seed=0)),
-    lowlight=(38, 1, dict(type='LowLight'), dict(type='LowLight', seed=0)),
-    rain=(8, 2, dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
-    snow=(15, 2, dict(type='Snow'), dict(type='Snow', seed=0)),
-    blur=(50, 1, dict(type='KernelBlur', kernel_file=kernels),
-          dict(type='KernelBlur', kernel_file=kernels, seed=0)),
-)
-task_names = ['haze', 'lowlight', 'rain', 'snow', 'blur']
+    _base_.degradations,
+    snow=(15, dict(type='Snow'), dict(type='Snow', seed=0)))
+ratios = dict(haze=4, lowlight=1, rain=2, snow=2, blur=1)
+task_names = list(ratios)
 
-model = dict(
-    type='DiffUIR',
-    generator=dict(type='DiffUIRUNet', dim=16, dim_mults=(1, 1, 1, 1)),
-    schedule=dict(type='DiffUIRSchedule', sampling_steps=3, start_noise=0.1),
-    pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),
-    train_cfg=dict(),
-    test_cfg=dict(seed=0),
-    data_preprocessor=dict(
-        type='DataPreprocessor',
-        mean=[127.5, 127.5, 127.5],
-        std=[127.5, 127.5, 127.5]))
+
+def _task(name, pipeline, data_root, gt, **kw):
+    return dict(name=name, t_mat=degradations[name][0], **kw,
+                dataset=dict(type='CleanImageDataset', data_root=data_root,
+                             data_prefix=dict(gt=gt), pipeline=pipeline))
 
 
 def _train_task(name):
-    t_mat, ratio, degrade, _ = degradations[name]
-    pipeline = [
-        dict(type='LoadImageFromFile', key='gt', color_type='color',
-             channel_order='rgb', imdecode_backend='cv2'),
+    return _task(name, [
+        _base_.load_gt,
         dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
              random_crop=True),
         dict(type='Flip', keys=['gt'], flip_ratio=0.5,
              direction='horizontal'),
-        degrade,
+        degradations[name][1],
         dict(type='PackInputs'),
-    ]
-    return dict(name=name, t_mat=t_mat, ratio=ratio,
-                dataset=dict(type='CleanImageDataset', data_root='data/train',
-                             data_prefix=dict(gt=['T91', 'Train400']),
-                             pipeline=pipeline))
+    ], 'data/train', ['T91', 'Train400'], ratio=ratios[name])
 
 
 def _test_loader(name):
-    t_mat, _, _, degrade = degradations[name]
-    pipeline = [
-        dict(type='LoadImageFromFile', key='gt', color_type='color',
-             channel_order='rgb', imdecode_backend='cv2'),
-        dict(type='Crop', keys=['gt'], crop_size=(test_crop, test_crop),
-             random_crop=False),
-        degrade,
-        dict(type='PackInputs'),
-    ]
-    return dict(
-        num_workers=2,
-        persistent_workers=False,
-        drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(
-            type='MultiTaskDataset',
-            tasks=[dict(name=name, t_mat=t_mat,
-                        dataset=dict(type='CleanImageDataset',
-                                     data_root='data/denoise',
-                                     data_prefix=dict(gt='Kodak24'),
-                                     pipeline=pipeline))]))
-
-
-def _metrics(name):
-    return [
-        dict(type='PSNR', prefix=name),
-        dict(type='SSIM', prefix=name),
-        dict(type='PSNR', prefix=name + '/Y', convert_to='Y'),
-        dict(type='SSIM', prefix=name + '/Y', convert_to='Y'),
-        dict(type='InputPSNR', prefix=name),
-    ]
+    return dict(_base_.ordered_loader, dataset=dict(
+        type='MultiTaskDataset', tasks=[_task(name, [
+            _base_.load_gt,
+            dict(type='Crop', keys=['gt'], crop_size=(test_crop, test_crop),
+                 random_crop=False),
+            degradations[name][2],
+            dict(type='PackInputs'),
+        ], _base_.test_root, _base_.test_set)]))
 
 
 train_dataloader = dict(
@@ -104,22 +72,21 @@ train_dataloader = dict(
     dataset=dict(type='MultiTaskDataset',
                  tasks=[_train_task(n) for n in task_names]))
 test_dataloader = [_test_loader(n) for n in task_names]
-test_evaluator = [_metrics(n) for n in task_names]
+test_evaluator = [
+    [dict(m, prefix=n + suffix) for suffix, m in _base_.psnr_ssim] +
+    [dict(type='InputPSNR', prefix=n)] for n in task_names]
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator
 
-max_iters = 1500
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=5e-4, betas=(0.9, 0.99)),
     clip_grad=dict(_delete_=True, max_norm=1.0))
-param_scheduler = dict(T_max=max_iters, eta_min=1e-6)
+param_scheduler = dict(eta_min=1e-6)
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(interval=max_iters, save_best=None))
+    checkpoint=dict(interval=_base_.max_iters, save_best=None))
 custom_hooks = [
-    dict(type='BenchmarkTableHook'),
-    dict(type='BasicVisualizationHook', interval=1, on_val=False),
+    *_base_.benchmark_hooks,
     # decay 0.995 as the reference, but every iteration and from a third of
     # the run: a short run's early weights would dominate an EMA updated
     # every 10 steps

@@ -1,0 +1,5 @@
+# DiffIR stage 1 (diffir-s1.py) on ../backbones/dirformer-64-x4.py.
+_base_ = ['./diffir-s1.py', '../backbones/dirformer-64-x4.py']
+
+model = dict(generator=_base_.generator,
+             data_preprocessor=_base_.input_padding)
