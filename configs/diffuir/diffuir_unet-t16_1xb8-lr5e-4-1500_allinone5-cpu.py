@@ -19,14 +19,14 @@ crop_size = 48
 train_batch = 8
 test_crop = 128
 kernels = 'data/deblur/kernels/Levin09.mat'
-# name -> (EEDTP t_mat (unused by DiffUIR), ratio, train degradation,
-#          test degradation)
+# name -> (ratio, train degradation, test degradation); MultiTaskDataset
+# tags each task with the t_mat table's value (unused by DiffUIR)
 degradations = dict(
-    haze=(47, 4, dict(type='Haze'), dict(type='Haze', seed=0)),
-    lowlight=(38, 1, dict(type='LowLight'), dict(type='LowLight', seed=0)),
-    rain=(8, 2, dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
-    snow=(15, 2, dict(type='Snow'), dict(type='Snow', seed=0)),
-    blur=(50, 1, dict(type='KernelBlur', kernel_file=kernels),
+    haze=(4, dict(type='Haze'), dict(type='Haze', seed=0)),
+    lowlight=(1, dict(type='LowLight'), dict(type='LowLight', seed=0)),
+    rain=(2, dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
+    snow=(2, dict(type='Snow'), dict(type='Snow', seed=0)),
+    blur=(1, dict(type='KernelBlur', kernel_file=kernels),
           dict(type='KernelBlur', kernel_file=kernels, seed=0)),
 )
 task_names = ['haze', 'lowlight', 'rain', 'snow', 'blur']
@@ -45,7 +45,7 @@ model = dict(
 
 
 def _train_task(name):
-    t_mat, ratio, degrade, _ = degradations[name]
+    ratio, degrade, _ = degradations[name]
     pipeline = [
         dict(type='LoadImageFromFile', key='gt', color_type='color',
              channel_order='rgb', imdecode_backend='cv2'),
@@ -56,14 +56,14 @@ def _train_task(name):
         degrade,
         dict(type='PackInputs'),
     ]
-    return dict(name=name, t_mat=t_mat, ratio=ratio,
+    return dict(name=name, ratio=ratio,
                 dataset=dict(type='CleanImageDataset', data_root='data/train',
                              data_prefix=dict(gt=['T91', 'Train400']),
                              pipeline=pipeline))
 
 
 def _test_loader(name):
-    t_mat, _, _, degrade = degradations[name]
+    _, _, degrade = degradations[name]
     pipeline = [
         dict(type='LoadImageFromFile', key='gt', color_type='color',
              channel_order='rgb', imdecode_backend='cv2'),
@@ -79,7 +79,7 @@ def _test_loader(name):
         sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(
             type='MultiTaskDataset',
-            tasks=[dict(name=name, t_mat=t_mat,
+            tasks=[dict(name=name,
                         dataset=dict(type='CleanImageDataset',
                                      data_root='data/denoise',
                                      data_prefix=dict(gt='Kodak24'),
