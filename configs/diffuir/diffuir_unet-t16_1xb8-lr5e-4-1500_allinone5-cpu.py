@@ -26,17 +26,18 @@ model = dict(schedule=dict(clip_residual=False))
 crop_size = 48
 train_batch = 8
 test_crop = 128
-# name -> (EEDTP t_mat (unused by DiffUIR), train degradation, test
-#          degradation), all_in_one_cpu.py's with snow added
+# name -> (train degradation, test degradation): all_in_one_cpu.py's with
+# snow added. MultiTaskDataset tags each task with its name's EEDTP t_mat
+# (mmdiffir/t_mat.py), which DiffUIR itself never reads.
 degradations = dict(
     _base_.degradations,
-    snow=(15, dict(type='Snow'), dict(type='Snow', seed=0)))
+    snow=(dict(type='Snow'), dict(type='Snow', seed=0)))
 ratios = dict(haze=4, lowlight=1, rain=2, snow=2, blur=1)
 task_names = list(ratios)
 
 
 def _task(name, pipeline, data_root, gt, **kw):
-    return dict(name=name, t_mat=degradations[name][0], **kw,
+    return dict(name=name, **kw,
                 dataset=dict(type='CleanImageDataset', data_root=data_root,
                              data_prefix=dict(gt=gt), pipeline=pipeline))
 
@@ -48,7 +49,7 @@ def _train_task(name):
              random_crop=True),
         dict(type='Flip', keys=['gt'], flip_ratio=0.5,
              direction='horizontal'),
-        degradations[name][1],
+        degradations[name][0],
         dict(type='PackInputs'),
     ], 'data/train', ['T91', 'Train400'], ratio=ratios[name])
 
@@ -59,7 +60,7 @@ def _test_loader(name):
             _base_.load_gt,
             dict(type='Crop', keys=['gt'], crop_size=(test_crop, test_crop),
                  random_crop=False),
-            degradations[name][2],
+            degradations[name][1],
             dict(type='PackInputs'),
         ], _base_.test_root, _base_.test_set)]))
 

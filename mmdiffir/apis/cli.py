@@ -35,7 +35,7 @@ def parse_args(argv=None):
                    'pattern ("photos/*.png")')
     p.add_argument('out_dir', help='output folder (created)')
     p.add_argument('--task', help='EEDTP: task name (e.g. rain, noise, '
-                   'haze: the config\'s task names or the paper\'s table)')
+                   'haze: the config\'s task names or those of mmdiffir/t_mat.py)')
     p.add_argument('--t-mat', type=int, help='EEDTP: the time step itself')
     p.add_argument('--allow-untrained-t-mat', action='store_true',
                    help='EEDTP multi-task: accept a --t-mat that the model '

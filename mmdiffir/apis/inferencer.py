@@ -31,18 +31,6 @@ from mmdiffir.utils.image_file import (LoadedImage, read_image,
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-# Short task names people type -> the paper's T_MAT keys.
-_TASK_ALIASES = {
-    'noise': 'noisy', 'denoise': 'noisy', 'denoising': 'noisy',
-    'rain': 'rainy', 'derain': 'rainy', 'deraining': 'rainy',
-    'snow': 'snowy', 'desnow': 'snowy', 'haze': 'hazy', 'dehaze': 'hazy',
-    'dehazing': 'hazy', 'blur': 'blurry', 'deblur': 'blurry',
-    'deblurring': 'blurry', 'lowlight': 'low-light', 'low_light':
-    'low-light', 'llie': 'low-light', 'shadow': 'shadowed', 'deshadow':
-    'shadowed', 'jpeg_car': 'jpeg', 'car': 'jpeg',
-}
-
-
 # ----------------------------------------------------------- configs
 def find_model_index(start: Optional[str] = None) -> str:
     """model-index.yml of the repository (``$MMDIFFIR_ROOT``, the current
@@ -116,13 +104,14 @@ def config_tasks(cfg: Config,
                  ) -> Dict[str, int]:
     """Task name -> t_mat of every task-tagged dataset the config declares
     (its MultiTaskDataset tasks) in ``loaders``."""
+    from mmdiffir.datasets.multi_task_dataset import task_t_mat
     tasks: Dict[str, int] = {}
 
     def visit(node):
         if isinstance(node, dict):
-            if 'name' in node and 't_mat' in node and \
-                    isinstance(node['t_mat'], int):
-                tasks.setdefault(str(node['name']), int(node['t_mat']))
+            if node.get('type') == 'MultiTaskDataset':
+                for task in node.get('tasks', []):
+                    tasks.setdefault(str(task['name']), int(task_t_mat(task)))
             for v in node.values():
                 visit(v)
         elif isinstance(node, (list, tuple)):
@@ -154,28 +143,27 @@ def trained_tasks(meta: Optional[dict], cfg: Config) -> Dict[str, int]:
 def resolve_t_mat(task: Union[str, int, None], t_mat: Optional[int],
                   cfg_tasks: Dict[str, int], num_steps: int) -> Optional[int]:
     """The t_mat to restore at: ``t_mat`` if given, else the ``task``'s
-    (the config's own task names first, then the paper's T_MAT table and
-    its common aliases), else None.
+    (the config's own task names first, then the t_mat table's names,
+    :mod:`mmdiffir.t_mat`), else None.
 
     Raises:
         ValueError: both given and disagreeing, unknown task (the message
             lists the known ones), or t_mat outside 0..num_steps.
     """
-    from mmdiffir.models.diffusion import T_MAT
+    from mmdiffir.t_mat import T_MAT
     from_task = None
     if task is not None:
         if isinstance(task, int) or re.fullmatch(r'\d+', str(task)):
             from_task = int(task)
         else:
-            name = str(task).strip().lower()
+            name = str(task)
             if name in cfg_tasks:
                 from_task = cfg_tasks[name]
             elif name in T_MAT:
                 from_task = T_MAT[name]
-            elif _TASK_ALIASES.get(name) in T_MAT:
-                from_task = T_MAT[_TASK_ALIASES[name]]
             else:
-                known = sorted(set(cfg_tasks) | set(T_MAT))
+                known = list(cfg_tasks) + [n for n in T_MAT
+                                           if n not in cfg_tasks]
                 raise ValueError(f'unknown task "{task}"; known tasks: '
                                  f'{", ".join(known)} (or pass t_mat)')
     if t_mat is not None and from_task is not None and t_mat != from_task:
@@ -233,8 +221,8 @@ class RestorationInferencer:
         device (str, optional): 'cpu', 'cuda', 'cuda:1'; default: the GPU
             when there is one, else the CPU.
         task (str | int, optional): EEDTP only: the task to restore (a name
-            of the config's tasks such as ``'rain'``, a T_MAT key such as
-            ``'rainy'``); sets t_mat.
+            of the config's tasks such as ``'Rain100L'``, or of the t_mat
+            table, :mod:`mmdiffir.t_mat`, such as ``'rain'``); sets t_mat.
         t_mat (int, optional): EEDTP only: the time step itself.
         tile (int, optional): tile side; images larger than it in either
             dimension are restored tile by tile. Default: the config's

@@ -15,9 +15,21 @@ from mmengine.dataset import BaseDataset
 from torch.utils.data import Dataset
 
 from mmdiffir.registry import DATASETS
+from mmdiffir.t_mat import t_mat_of
 from .keyed_draws import seeded_by_draw
 
-TASK_KEYS = ('name', 't_mat', 'dataset', 'ratio')
+TASK_KEYS = ('name', 'degradation', 't_mat', 'dataset', 'ratio')
+
+
+def task_t_mat(task: dict, owner: str = 'MultiTaskDataset'):
+    """A task dict's t_mat: its explicit ``t_mat`` (an override) if set,
+    else the table's (:mod:`mmdiffir.t_mat`) value of its ``degradation``,
+    which defaults to its ``name``. An unknown name raises a KeyError naming
+    the task and listing the table's names."""
+    if task.get('t_mat') is not None:
+        return task['t_mat']
+    key = task.get('degradation', task.get('name'))
+    return t_mat_of(key, f'{owner} task {task.get("name")!r}')
 
 
 @DATASETS.register_module()
@@ -27,8 +39,11 @@ class MultiTaskDataset(Dataset):
 
     Args:
         tasks (list[dict]): one dict per task with keys ``name`` (str,
-            unique), ``t_mat`` (int, the task's EEDTP time step; METHODS.md
-            §1.3), ``dataset`` (a dataset config or object whose pipeline
+            unique; also the table key of its t_mat unless ``degradation``
+            names another, e.g. ``name='SOTS', degradation='haze'``),
+            optionally ``t_mat`` (int, the task's EEDTP time step; default:
+            the table's, :mod:`mmdiffir.t_mat`, METHODS.md §1.3; set it to
+            override the table), ``dataset`` (a dataset config or object whose pipeline
             ends with ``PackInputs``) and optionally ``ratio`` (float > 0,
             default 1: the task's relative sampling frequency under
             :class:`MultiTaskSampler`).
@@ -53,15 +68,16 @@ class MultiTaskDataset(Dataset):
 
     def _add_task(self, i: int, task: dict) -> None:
         unknown = sorted(set(task) - set(TASK_KEYS))
-        missing = [k for k in ('name', 't_mat', 'dataset') if k not in task]
+        missing = [k for k in ('name', 'dataset') if k not in task]
         if unknown or missing:
             raise KeyError(f'MultiTaskDataset: tasks[{i}] has unknown keys '
                            f'{unknown} / lacks {missing}; allowed keys: '
                            f'{list(TASK_KEYS)}')
-        name, t_mat = task['name'], task['t_mat']
+        name = task['name']
         if not isinstance(name, str) or name in self.task_names:
             raise ValueError(f'MultiTaskDataset: tasks[{i}].name must be a '
                              f'unique string, got {name!r}')
+        t_mat = task_t_mat(task)
         if isinstance(t_mat, bool) or int(t_mat) != t_mat or t_mat < 0:
             raise ValueError(f'MultiTaskDataset: tasks[{i}] ({name}).t_mat '
                              f'must be an integer >= 0, got {t_mat!r}')

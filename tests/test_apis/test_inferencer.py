@@ -94,9 +94,9 @@ def test_task_selection_matches_the_models_own_conditioning(
     assert mtul.t_mat == 8
     x = real_photos[0].astype(np.float32)
     rain = mtul(x)
-    # the same task by t_mat / the paper's name
+    # the same task by t_mat / its name
     by_t = RestorationInferencer(MTUL_CPU, ckpts['mtul'], t_mat=8)
-    by_paper = RestorationInferencer(MTUL_CPU, ckpts['mtul'], task='rainy')
+    by_paper = RestorationInferencer(MTUL_CPU, ckpts['mtul'], task='rain')
     assert np.array_equal(by_t(x), rain) and np.array_equal(by_paper(x), rain)
     # = the restorer's training-time path at t=8 (unfrozen modulation)
     t = torch.from_numpy(x).permute(2, 0, 1)[None] / 255
@@ -196,3 +196,15 @@ def test_tiled_image_shows_progress_per_tile(plain, real_photos, capsys):
         plain.tile_progress = False
     err = capsys.readouterr().err
     assert 'tiles' in err and '12/12' in err
+
+
+def test_task_names_are_the_tables_and_the_configs_only():
+    """--task takes the config's task names and the t_mat table's names,
+    nothing else (no alias vocabulary); a wrong name lists the valid ones."""
+    from mmdiffir.apis.inferencer import resolve_t_mat
+    assert resolve_t_mat('haze', None, {}, 50) == 47
+    assert resolve_t_mat('SOTS', None, {'SOTS': 47}, 50) == 47
+    with pytest.raises(ValueError, match='unknown task "hazy"; known tasks: '
+                       'SOTS, noise, rain, jpeg, snow, inpainting, raindrop, '
+                       'shadow, lowlight, haze, blur'):
+        resolve_t_mat('hazy', None, {'SOTS': 47}, 50)

@@ -16,10 +16,10 @@ from tests.helpers import REPO
 # experiment -> (the paper's task name for t_mat, in-distribution test set,
 # generalization test set)
 EXPERIMENTS = {
-    'rain100l': ('rainy', 'Rain100', 'Rain100'),
-    'lolv1': ('low-light', 'LOL', 'LOL'),
-    'snow100k': ('snowy', 'Snow100K', 'RealSnow'),
-    'reside': ('hazy', 'SOTS', 'REVIDE'),
+    'rain100l': ('rain', 'Rain100', 'Rain100'),
+    'lolv1': ('lowlight', 'LOL', 'LOL'),
+    'snow100k': ('snow', 'Snow100K', 'RealSnow'),
+    'reside': ('haze', 'SOTS', 'REVIDE'),
 }
 
 

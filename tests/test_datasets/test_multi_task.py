@@ -10,9 +10,8 @@ from mmengine.dataset import pseudo_collate
 
 from mmdiffir.datasets import MultiTaskDataset, MultiTaskSampler
 
-DEGRADE = dict(noise=(4, dict(type='AddGaussianNoise', sigma=25)),
-               rain=(8, dict(type='RainStreaks')),
-               haze=(47, dict(type='Haze')))
+DEGRADE = dict(noise=dict(type='AddGaussianNoise', sigma=25),
+               rain=dict(type='RainStreaks'), haze=dict(type='Haze'))
 
 
 @pytest.fixture
@@ -22,9 +21,11 @@ def photo_dir(tmp_path, real_photos, save_rgb):
     return tmp_path / 'photos'
 
 
-def _task(photo_dir, name, ratio=1.0, t_mat=None):
-    t, degrade = DEGRADE[name]
-    return dict(name=name, t_mat=t if t_mat is None else t_mat, ratio=ratio,
+def _task(photo_dir, name, ratio=1.0, **kw):
+    """A task dict as configs write it: t_mat from the table by name
+    unless ``kw`` sets ``t_mat`` (override) or ``degradation``."""
+    degrade = DEGRADE[kw.get('degradation', name)]
+    return dict(name=name, ratio=ratio, **kw,
                 dataset=dict(type='CleanImageDataset', data_root=str(photo_dir),
                              pipeline=[
                                  dict(type='LoadImageFromFile', key='gt',
@@ -50,6 +51,21 @@ def test_samples_carry_task_and_t_mat(photo_dir, registered):
             (name, t_mat)
         assert ds.locate(idx)[0] == ds.task_names.index(name)
     assert ds.metainfo['t_mats'] == [4, 8, 47]
+
+
+def test_t_mat_from_the_table_unless_the_task_sets_it(photo_dir,
+                                                      registered):
+    ds = MultiTaskDataset([
+        _task(photo_dir, 'SOTS', degradation='haze'),  # a data set's name
+        _task(photo_dir, 'rain', t_mat=23),  # explicit override
+        _task(photo_dir, 'noise')
+    ])
+    assert ds.t_mats == [47, 23, 4]
+    assert ds[ds.offsets[1]]['data_samples'].metainfo['t_mat'] == 23
+    with pytest.raises(KeyError, match="'Rain100L'.*unknown task 'Rain100L'"
+                       '.*noise, rain, jpeg, snow, inpainting, raindrop, '
+                       'shadow, lowlight, haze, blur'):
+        MultiTaskDataset([dict(_task(photo_dir, 'rain'), name='Rain100L')])
 
 
 def test_bad_task_configs_name_the_key(photo_dir, registered):

@@ -13,12 +13,12 @@ from mmdiffir.registry import MODELS, TRANSFORMS
 DEFAULT_GEF = ('configs/eedtp/eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_'
                't91-denoise-cpu.py')
 FAMILIES = {  # the project's degradation of each task family with a config
-    'noise': (dict(type='AddGaussianNoise', sigma=25), 'noisy'),
-    'rain': (dict(type='RainStreaks'), 'rainy'),
+    'noise': (dict(type='AddGaussianNoise', sigma=25), 'noise'),
+    'rain': (dict(type='RainStreaks'), 'rain'),
     'jpeg': (dict(type='JPEGCompression', quality=20), 'jpeg'),
-    'low_light': (dict(type='LowLight'), 'low-light'),
-    'haze': (dict(type='Haze'), 'hazy'),
-    'blur': (dict(type='MotionBlur'), 'blurry'),
+    'low_light': (dict(type='LowLight'), 'lowlight'),
+    'haze': (dict(type='Haze'), 'haze'),
+    'blur': (dict(type='MotionBlur'), 'blur'),
 }
 
 

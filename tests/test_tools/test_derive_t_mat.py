@@ -174,7 +174,7 @@ def test_model_form_orders_noise_and_jpeg_by_strength(
     # the paper's tasks sit on their rows of the table
     rows = {line.split('|')[1].strip(): line for line in out.splitlines()
             if line.startswith('|') and line.split('|')[1].strip().isdigit()}
-    assert 'noisy' in rows['4'] and 'blurry' in rows['50']
+    assert 'noise' in rows['4'] and 'blur' in rows['50']
     assert '<- noise=5' in rows[str(chosen['noise=5'])]
 
 

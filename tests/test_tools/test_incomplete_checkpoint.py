@@ -127,6 +127,6 @@ def test_multi_task_checkpoint_refuses_untrained_tasks(trained):
     assert inf.t_mat == 15
     # trained tasks by name, by the paper's name, or by their t_mat
     assert RestorationInferencer(MTUL, str(trained), device='cpu',
-                                 task='hazy').t_mat == 47
+                                 task='haze').t_mat == 47
     assert RestorationInferencer(MTUL, str(trained), device='cpu',
                                  t_mat=8).t_mat == 8

@@ -1,9 +1,8 @@
 # CPU stand-in for all-in-one restoration, built from the clean photos of
 # ../shared/data (symlink it as data/: `ln -s ../shared/data data`) with the
-# toolbox's own synthetic degradations, one task each, tagged with its EEDTP
-# t_mat (METHODS.md §1.3):
-#   noise 4, rain 8, jpeg 12, lowlight 38, haze 47, blur 50 (Levin's real
-#   camera-shake kernels).
+# toolbox's own synthetic degradations, one task each: noise, rain, jpeg,
+# lowlight, haze, blur (Levin's real camera-shake kernels). MultiTaskDataset
+# tags each with its name's EEDTP t_mat (mmdiffir/t_mat.py, METHODS.md §1.3).
 # Train: random 64 crops of T91 (colour) + Train400 (grey as 3 channels),
 # tasks sampled with equal ratios by MultiTaskSampler. Test: Kodak24 with a
 # fixed (seeded) degradation per image and task, one table row per task.
@@ -15,16 +14,16 @@ train_batch = 4
 test_root = 'data/denoise'
 test_set = 'Kodak24'
 
+# name -> (train degradation, test degradation)
 degradations = dict(
-    noise=(4, dict(type='AddGaussianNoise', sigma=(15, 50)),
+    noise=(dict(type='AddGaussianNoise', sigma=(15, 50)),
            dict(type='AddGaussianNoise', sigma=25, seed=0)),
-    rain=(8, dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
-    jpeg=(12, dict(type='JPEGCompression', quality=(10, 40)),
+    rain=(dict(type='RainStreaks'), dict(type='RainStreaks', seed=0)),
+    jpeg=(dict(type='JPEGCompression', quality=(10, 40)),
           dict(type='JPEGCompression', quality=20, seed=0)),
-    lowlight=(38, dict(type='LowLight'), dict(type='LowLight', seed=0)),
-    haze=(47, dict(type='Haze'), dict(type='Haze', seed=0)),
-    blur=(50,
-          dict(type='KernelBlur',
+    lowlight=(dict(type='LowLight'), dict(type='LowLight', seed=0)),
+    haze=(dict(type='Haze'), dict(type='Haze', seed=0)),
+    blur=(dict(type='KernelBlur',
                kernel_file='data/deblur/kernels/Levin09.mat'),
           dict(type='KernelBlur',
                kernel_file='data/deblur/kernels/Levin09.mat', seed=0)),
@@ -32,7 +31,7 @@ degradations = dict(
 
 
 def _train_task(name):
-    t_mat, degrade, _ = degradations[name]
+    degrade, _ = degradations[name]
     pipeline = [
         _base_.load_gt,
         dict(type='Crop', keys=['gt'], crop_size=(crop_size, crop_size),
@@ -43,14 +42,14 @@ def _train_task(name):
         degrade,
         dict(type='PackInputs'),
     ]
-    return dict(name=name, t_mat=t_mat, ratio=1.0,
+    return dict(name=name, ratio=1.0,
                 dataset=dict(type='CleanImageDataset', data_root='data/train',
                              data_prefix=dict(gt=['T91', 'Train400']),
                              pipeline=pipeline))
 
 
 def _test_loader(name):
-    t_mat, _, degrade = degradations[name]
+    _, degrade = degradations[name]
     pipeline = [
         _base_.load_gt,
         degrade,
@@ -60,7 +59,7 @@ def _test_loader(name):
         _base_.ordered_loader,
         dataset=dict(
             type='MultiTaskDataset',
-            tasks=[dict(name=name, t_mat=t_mat,
+            tasks=[dict(name=name,
                         dataset=dict(type='CleanImageDataset',
                                      data_root=test_root,
                                      data_prefix=dict(gt=test_set),

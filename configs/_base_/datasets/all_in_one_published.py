@@ -1,6 +1,6 @@
 # The standard all-in-one settings in their published layouts (see
-# tools/dataset_converters/README.md), each task tagged with its EEDTP t_mat
-# (METHODS.md §1.3). A config picks one setting with whole-value
+# tools/dataset_converters/README.md), each task tagged with the degradation
+# whose EEDTP t_mat MultiTaskDataset looks up (mmdiffir/t_mat.py, §1.3). A config picks one setting with whole-value
 # substitutions, e.g.
 #   train_dataloader = {{_base_.train_3task}}
 #   test_dataloader = {{_base_.test_3task}}
@@ -16,9 +16,6 @@ _base_ = './common.py'
 
 train_crop = 128
 train_batch = 2  # per GPU: 8 GPUs x 2 = the reference batch 16
-
-T_MAT = dict(noise=4, rain=8, jpeg=12, snow=15, inpainting=19, raindrop=22,
-             shadow=27, lowlight=38, haze=47, blur=50)
 
 _load = [_base_.load_img, _base_.load_gt]
 _augment = [
@@ -47,14 +44,14 @@ def _noise_train_pipeline(sigma):
 
 
 def _noise_train(name, sigma, ratio):
-    return dict(name=name, t_mat=T_MAT['noise'], ratio=ratio,
+    return dict(name=name, degradation='noise', ratio=ratio,
                 dataset=dict(type='CleanImageDataset', data_root='data',
                              data_prefix=dict(gt=['BSD400', 'WED']),
                              pipeline=_noise_train_pipeline(sigma)))
 
 
 def _paired_train(name, task, dataset_type, data_root, ratio=1.0, **kw):
-    return dict(name=name, t_mat=T_MAT[task], ratio=ratio,
+    return dict(name=name, degradation=task, ratio=ratio,
                 dataset=dict(type=dataset_type, data_root=data_root,
                              pipeline=paired_train_pipeline, **kw))
 
@@ -79,7 +76,7 @@ def _train_loader(tasks):
 def _test_loader(name, task, dataset):
     return dict(_base_.ordered_loader,
                 dataset=dict(type='MultiTaskDataset',
-                             tasks=[dict(name=name, t_mat=T_MAT[task],
+                             tasks=[dict(name=name, degradation=task,
                                          dataset=dataset)]))
 
 
@@ -143,7 +140,7 @@ test_5task = [
 metrics_5task = [_metrics(n) for n in _names(test_5task)]
 
 # ---------------------------------------------------------------- 10 tasks
-# DA-CLIP's folder names -> (task for t_mat)
+# DA-CLIP's folder names -> their degradation (the t_mat table's name)
 daclip_tasks = [('motion-blurry', 'blur'), ('hazy', 'haze'),
                 ('jpeg-compressed', 'jpeg'), ('low-light', 'lowlight'),
                 ('noisy', 'noise'), ('raindrop', 'raindrop'),

@@ -22,9 +22,8 @@
 train_crop = 256
 train_batch = 10  # the reference's batch on one GPU
 
-# EEDTP's t_mat of each task (METHODS.md §1.3): MultiTaskDataset requires
-# one; DiffUIR itself never reads it.
-T_MAT = dict(rain=8, snow=15, lowlight=38, haze=47, blur=50)
+# MultiTaskDataset tags each task with its name's EEDTP t_mat
+# (mmdiffir/t_mat.py); DiffUIR itself never reads it.
 
 _load = [
     dict(type='LoadImageFromFile', key='img', color_type='color',
@@ -47,7 +46,7 @@ test_pipeline_histeq = _load + _histeq + [dict(type='PackInputs')]
 
 
 def _task(name, ratio, dataset_type, data_root, pipeline, **kw):
-    return dict(name=name, t_mat=T_MAT[name], ratio=ratio,
+    return dict(name=name, ratio=ratio,
                 dataset=dict(type=dataset_type, data_root=data_root,
                              pipeline=pipeline, **kw))
 

@@ -5,10 +5,10 @@ from .diffir_schedule import (DiffIRPriorSchedule, deterministic_chain,
 from .diffuir_schedule import (DiffUIRSchedule, residual_schedule,
                                sampling_timesteps)
 from .eedtp_schedule import (T_MAT, EEDTPNoiseSchedule, cosine_thetas,
-                             irsde_sigma_bars, linear_thetas)
+                             irsde_sigma_bars, linear_thetas, t_mat_of)
 
 __all__ = [
-    'T_MAT', 'EEDTPNoiseSchedule', 'irsde_sigma_bars', 'linear_thetas',
+    'T_MAT', 't_mat_of', 'EEDTPNoiseSchedule', 'irsde_sigma_bars', 'linear_thetas',
     'cosine_thetas', 'DiffIRPriorSchedule', 'sqrt_linear_betas',
     'posterior_coefficients', 'deterministic_chain'
 ]

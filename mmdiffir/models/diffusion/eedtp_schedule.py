@@ -15,21 +15,7 @@ import numpy as np
 import torch
 
 from mmdiffir.registry import DIFFUSION_SCHEDULERS
-
-# The paper's time-step matching table (§1.3): the fixed t at which a task's
-# restoration pass runs. Milder degradations sit at smaller t.
-T_MAT = {
-    'noisy': 4,
-    'rainy': 8,
-    'jpeg': 12,
-    'snowy': 15,
-    'inpainting': 19,
-    'raindrop': 22,
-    'shadowed': 27,
-    'low-light': 38,
-    'hazy': 47,
-    'blurry': 50,
-}
+from mmdiffir.t_mat import T_MAT, t_mat_of  # noqa: F401 (re-exported)
 
 # exp(-2 * thetabar_T * dt) = 0.005**2: the IR-SDE normalisation that makes
 # sigmabar_T reach sigma_max up to a factor sqrt(1 - 2.5e-5).

@@ -88,7 +88,7 @@ class EEDTPRestorer(BaseEditModel):
         if t_mat is None and adapter is None:
             raise ValueError('EEDTPRestorer: model.t_mat is required for a '
                              'single-task model (no adapter); see '
-                             'mmdiffir.models.diffusion.T_MAT')
+                             'mmdiffir.t_mat.T_MAT')
         if t_mat is not None and not 0 <= t_mat <= self.schedule.T:
             raise ValueError(f't_mat must lie in 0..{self.schedule.T}, got '
                              f'{t_mat}')
