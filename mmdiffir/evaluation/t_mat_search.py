@@ -3,26 +3,44 @@
 A TMDDP model ``f(., t)`` is a denoiser for every step t: at small t it
 keeps the input almost as it is, at large t it removes as much as its
 training noise ``sigmabar_t`` asked for. Run on the degraded images of a
-task, the PSNR of ``f(y, t)`` against the clean images as a function of t
-(the *restoration curve*) says how strong a prior the task calls for: a mild
-degradation is restored best by a small t, a strong one by a large t.
+task, the mean PSNR of ``f(y, t)`` against the clean images as a function
+of t is the *restoration curve*. Both modes read it below the schedule's
+knee ``t_knee``, the smallest step whose sigmabar is within ``knee_tol``
+(2%) of sigma_max (t = 28 for the default T = 50): above it sigmabar_t is
+flat (9.83-10.0 / 255), outputs differ by hundredths of a dB and those
+steps are one noise level, so they count as the knee.
 
-The derived t_mat is the **step that restores best, capped at the
-schedule's knee**: ``min(argmax_t PSNR(t), t_knee)`` with ``t_knee`` the
-smallest step whose sigmabar is within ``knee_tol`` (2%) of sigma_max (t = 28
-for the default T = 50 schedule). Why the cap: above the knee sigmabar_t is
-flat (9.83-10.0 / 255), the model's outputs there differ by hundredths of a
-dB and the argmax among them is noise; those steps are one noise level, so
-they count as the knee. A degradation the denoiser would like to smooth
-more than sigma_max (noise above ~10/255, heavy JPEG) reads t_knee.
+Modes:
 
-The value is on the TMDDP model's own scale and reads as "how much
-denoising strength the degradation calls for". It is not the paper's
-table: the paper assigns noisy t = 4 although its sigmas (15-50) read the
-knee here (sigma 15 and more is beyond sigma_max = 10/255); the table
-orders tasks by the authors' judgement of how far each is from the clean
-image (it is used as the operating point of a network fine-tuned
-afterwards), so compare the order of derived values, not the numbers.
+``tolerance`` (default): **the strongest prior the pairs tolerate**, the
+  largest t <= t_knee whose PSNR is within ``tol_db`` (0.1 dB) of the
+  better of the input and the best step. Why this is t_mat: GEF
+  fine-tunes the model *at* t_mat starting from ``f(., t_mat)``; a larger
+  step carries more of the diffusion prior (and GEF's layer-wise decay is
+  stronger there) but starts further from the task. The tolerance step is
+  the largest one whose starting point costs the task nothing (<= tol_db).
+  It works for degradations a denoiser cannot reduce: a blurred or hazy
+  image has lost (or damped) the fine detail a denoiser removes, so ever
+  larger steps leave it as it is; a sharp, clear one loses detail at once.
+  For noise, JPEG and rain the best step restores, the curve stays flat
+  past it, and the tolerance step is at or above the best one. When even
+  t = 1 costs more than tol_db (mild blur: the detail is still there) it
+  answers t = 1 and says so.
+``best``: the step that restores best, ``min(argmax_t PSNR(t), t_knee)``:
+  "how much denoising strength the degradation calls for". Meaningful for
+  noise-like degradations only: for blur and haze no step restores better
+  than the input and it answers the floor t = 1 at every strength.
+
+Both values are on the TMDDP model's own scale; neither is the paper's
+table. The paper's table is not noise matching (noisy is t = 4 although
+its sigmas of 15-50 are far above sigmabar_4 = 2.9/255, and read the knee
+here); it orders tasks by how far each is from the clean image and is the
+operating point of the network fine-tuned afterwards; its low-light 38,
+hazy 47 and blurry 50 lie above the knee, where the model cannot tell steps
+apart. Compare the order of derived values across tasks with the table's,
+not the numbers. Candidates measured and rejected (a fine-tuning probe,
+effort matching, gradient alignment, a linear probe):
+docs/benchmarks/derive_t_mat_candidates.txt.
 """
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -104,27 +122,66 @@ def pick_step(curve: Sequence[float], steps: Sequence[int],
     return int(min(np.asarray(steps)[int(np.argmax(curve))], t_knee))
 
 
+def tolerance_step(curve: Sequence[float], steps: Sequence[int],
+                   psnr_in: float, t_knee: int,
+                   tol_db: float = 0.1) -> Tuple[int, bool]:
+    """(the largest step <= ``t_knee`` whose PSNR is within ``tol_db`` of
+    ``max(psnr_in, max(curve))``, whether one is); with none, (the smallest
+    step, False): even the mildest prior costs more than ``tol_db``.
+
+    Why a reference of ``max(psnr_in, best)``: the pairs can always be left
+    as they are, so a step "costs" what it loses against the better of
+    doing nothing and the best step (see the module docstring, 'tolerance').
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    steps = np.asarray(steps)
+    if curve.size == 0 or curve.size != steps.size:
+        raise ValueError(f'curve ({curve.size} values) and steps '
+                         f'({steps.size}) must be non-empty and match')
+    if tol_db < 0:
+        raise ValueError(f'tol_db must be >= 0, got {tol_db}')
+    ok = (curve >= max(psnr_in, curve.max()) - tol_db) & (steps <= t_knee)
+    if not ok.any():
+        return int(steps.min()), False
+    return int(steps[ok].max()), True
+
+
+MODES = ('tolerance', 'best')
+
+
 def derive_by_restoration(model, sets: Dict[str, Sequence[Pair]],
                           steps: Optional[Iterable[int]] = None,
-                          knee_tol: float = 0.02) -> Dict[str, dict]:
-    """Per set: ``dict(t_mat, t_knee, curve, steps, psnr_in, psnr_at_t,
-    psnr_best, improves)``; ``improves`` is False when no step restores
-    better than the input itself (a degradation a denoiser cannot reduce,
-    e.g. blur or haze: t_mat is then the floor t = 1, not a measurement).
-    ``steps`` default 1..T of the model's schedule."""
+                          knee_tol: float = 0.02, mode: str = 'tolerance',
+                          tol_db: float = 0.1) -> Dict[str, dict]:
+    """Per set: ``dict(t_mat, t_best, t_tol, tol_found, t_knee, curve,
+    steps, psnr_in, psnr_at_t, psnr_best, improves)``. ``t_mat`` is
+    ``t_tol`` (mode 'tolerance', default) or ``t_best`` (mode 'best'), see
+    the module docstring. ``improves`` is False when no step restores
+    better than the input (a degradation a denoiser cannot reduce, e.g.
+    blur or haze: ``t_best`` is then the floor t = 1, not a measurement);
+    ``tol_found`` is False when even the mildest step loses more than
+    ``tol_db`` (``t_tol`` is then that step, a floor). ``steps`` default
+    1..T of the model's schedule."""
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
     steps: List[int] = list(steps) if steps is not None else list(
         range(1, model.schedule.T + 1))
     t_knee = knee_step(model.schedule.sigma_bars.tolist(), knee_tol)
     out = {}
     for name, pairs in sets.items():
         curve = restoration_curve(model, pairs, steps)
-        t = pick_step(curve, steps, t_knee)
-        if t not in steps:  # the knee itself was not evaluated
+        t_best = pick_step(curve, steps, t_knee)
+        if t_best not in steps:  # the knee itself was not evaluated
             raise ValueError(f'steps {steps} lack the knee t = {t_knee}')
         psnr_in = float(np.mean([
             _psnr(torch.from_numpy(d).float(), torch.from_numpy(g).float())
             for d, g in pairs]))
-        out[name] = dict(t_mat=t, t_knee=t_knee, curve=curve, steps=steps,
+        t_tol, tol_found = tolerance_step(curve, steps, psnr_in, t_knee,
+                                          tol_db)
+        t = t_tol if mode == 'tolerance' else t_best
+        out[name] = dict(t_mat=t, t_best=t_best, t_tol=t_tol,
+                         tol_found=tol_found, t_knee=t_knee, curve=curve,
+                         steps=steps,
                          psnr_in=psnr_in,
                          psnr_at_t=float(curve[steps.index(t)]),
                          psnr_best=float(curve.max()),

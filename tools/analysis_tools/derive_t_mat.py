@@ -22,21 +22,30 @@ This residual matching saturates: sigmabar_t is flat above t ~ 35, so
 noise of sigma 25, rain, low light and haze all read t = T.
 
 **With a pre-trained TMDDP model** (``--model-config`` + ``--checkpoint``,
-the recommended form) the tool instead runs ``f(y, t)`` for every t on a few
-pairs and reports the t whose output has the best PSNR against the GT,
-capped at the schedule's knee (the smallest t with sigmabar_t within
+the recommended form) the tool runs ``f(y, t)`` for every t on a few pairs
+(the PSNR against the GT per t: the restoration curve) and reads t_mat from
+it, capped at the schedule's knee (the smallest t with sigmabar_t within
 ``--knee-tol`` of sigma_max: t = 28 for T = 50; the steps above it are one
-noise level). It is the step of the model's own denoising strength that the
-degradation calls for: mild degradations small t, strong ones large t, and
-anything the denoiser would smooth beyond sigma_max reads the knee (see
-mmdiffir/evaluation/t_mat_search.py).
+noise level). ``--mode``, printed with the result:
+  tolerance  (default) the strongest prior the pairs tolerate: the largest
+             t whose PSNR is within ``--tol-db`` (0.1 dB) of the better of
+             the input and the best step. GEF fine-tunes at t_mat from
+             f(., t_mat); this is the largest step whose starting point
+             costs the task nothing. Grows with the strength of noise, JPEG
+             and rain (at or above the best step) and of blur and haze
+             (the less fine detail is left, the more smoothing costs
+             nothing); t = 1 with a note when even t = 1 costs more.
+  best       the t whose f(y, t) restores best: the denoising strength the
+             degradation calls for. Noise-like degradations only: for blur
+             and haze no t beats the input and it answers t = 1 (noted).
 How it relates to the paper's table (printed beside the result): the table
 is not noise matching (noisy is t = 4 although its sigmas of 15-50 are far
 above sigmabar_4 = 2.9/255); it orders tasks by how far each is from the
 clean image and is the operating point of a network fine-tuned afterwards.
 A derived value is on the TMDDP model's scale; compare its order across
 tasks with the table's, not the numbers (the table's low-light 38, hazy 47
-and blurry 50 lie above the knee, where restoration cannot tell steps apart).
+and blurry 50 lie above the knee, where restoration cannot tell steps apart;
+see mmdiffir/evaluation/t_mat_search.py).
 
 Pairs come from folders (``--input-dir``/``--gt-dir``), a config's
 dataloaders (``--dataset-config``), or are synthesised from clean photos
@@ -313,6 +322,14 @@ def parse_args(argv=None):
     p.add_argument('--model-config', help='config of a TMDDP (EEDTP) model; '
                    'with --checkpoint: derive t_mat by restoration')
     p.add_argument('--checkpoint', help='its trained weights')
+    p.add_argument('--mode', default='tolerance',
+                   choices=['tolerance', 'best'],
+                   help='model form: which step of the restoration curve '
+                   'is t_mat (see above; default tolerance)')
+    p.add_argument('--tol-db', type=float, default=0.1,
+                   help='model form, mode tolerance: the PSNR a step may '
+                   'lose against the better of input and best step (dB, '
+                   'default 0.1)')
     p.add_argument('--knee-tol', type=float, default=0.02,
                    help='model form: steps whose sigmabar is within this '
                    'fraction of sigma_max count as the knee (default 0.02)')
@@ -344,7 +361,7 @@ def parse_args(argv=None):
 def levels_table(sched, chosen: Dict[str, int]) -> PrettyTable:
     """Every step's sigmabar, the paper's tasks at it and the sets derived
     at it: the derived values beside the paper's table."""
-    from mmdiffir.models.diffusion.eedtp_schedule import T_MAT
+    from mmdiffir.t_mat import T_MAT
     levels = PrettyTable(['t', 'sigmabar_t x255', 'paper table (§1.3)',
                           'derived here'])
     for t in range(sched.T + 1):
@@ -367,16 +384,26 @@ def _by_model(args, sets_of_paths):
     else:
         sets = {n: load_pairs(p, args.max_pairs, args.crop)
                 for n, p in sets_of_paths.items()}
-    found = derive_by_restoration(model, sets, knee_tol=args.knee_tol)
+    found = derive_by_restoration(model, sets, knee_tol=args.knee_tol,
+                                  mode=args.mode, tol_db=args.tol_db)
     summary = PrettyTable(['set', 'pairs', 'PSNR input', 'PSNR f(y, t_mat)',
-                           'best PSNR (at t)', 't_mat'])
+                           'best PSNR (at t)', 't best', 't tolerance',
+                           f't_mat ({args.mode})'])
     for name, r in found.items():
         best_t = r['steps'][int(np.argmax(r['curve']))]
         summary.add_row([name, len(sets[name]), f'{r["psnr_in"]:.2f}',
                          f'{r["psnr_at_t"]:.2f}',
-                         f'{r["psnr_best"]:.2f} ({best_t})', r['t_mat']])
+                         f'{r["psnr_best"]:.2f} ({best_t})', r['t_best'],
+                         r['t_tol'], r['t_mat']])
     for name, r in found.items():
-        if not r['improves']:
+        if args.mode == 'tolerance':
+            if not r['tol_found']:
+                print(f'note: {name}: even t = {r["t_tol"]} loses more than '
+                      f'{args.tol_db} dB ({r["curve"][0]:.2f} dB against '
+                      f'{max(r["psnr_in"], r["psnr_best"]):.2f}): its t_mat '
+                      f'{r["t_tol"]} is a floor (the pairs keep fine detail '
+                      'that any step of the denoiser removes)')
+        elif not r['improves']:
             print(f'note: {name}: no step of the TMDDP denoiser restores '
                   f'better than the input ({r["psnr_in"]:.2f} dB): its t_mat '
                   f'{r["t_mat"]} is a floor, not a measurement (a denoiser '
@@ -400,9 +427,12 @@ def main(argv=None) -> Dict[str, int]:
         chosen, summary, sched = _by_model(args, sets)
         from mmdiffir.evaluation.t_mat_search import knee_step
         knee = knee_step(sched.sigma_bars.tolist(), args.knee_tol)
-        how = (f'restoration by {args.checkpoint} (the best PSNR\'s t, '
-               f'capped at the knee t = {knee}, where sigmabar is within '
-               f'{args.knee_tol} of sigma_max)')
+        what = ('the largest t within '
+                f'{args.tol_db} dB of max(input, best step)' if
+                args.mode == 'tolerance' else 'the best PSNR\'s t')
+        how = (f'restoration by {args.checkpoint}, mode {args.mode} '
+               f'({what}, capped at the knee t = {knee}, where sigmabar is '
+               f'within {args.knee_tol} of sigma_max)')
     else:
         sched = EEDTPNoiseSchedule(args.T, args.sigma_max / 255,
                                    args.schedule)
