@@ -223,7 +223,9 @@ def test_a_degradation_no_step_improves_is_flagged(real_photos):
     gt = real_photos[0] / 255.0
     deg = np.clip(gt * 0.8 + 0.1, 0, 1)
     found = derive_by_restoration(Identity(), {'veil': [(deg, gt)]},
-                                  steps=[1, 2, 28])
+                                  steps=[1, 2, 28], mode='best')
     assert found['veil']['t_mat'] == 1 and not found['veil']['improves']
+    # an identity loses nothing at any step: mode tolerance reads the knee
+    assert found['veil']['t_tol'] == 28 and found['veil']['tol_found']
     assert found['veil']['psnr_best'] == pytest.approx(
         found['veil']['psnr_in'])
