@@ -229,9 +229,9 @@ def verify(inferencer, onnx_path: str,
 def latency(inferencer, onnx_path: str, sizes: Sequence[int],
             repeats: int = 10) -> List[dict]:
     """Median seconds of PyTorch (the inferencer's path, conditioning cached)
-    and onnxruntime per image size, interleaved (bench_utils)."""
+    and onnxruntime per image size, interleaved (the benchmark harness's interleaved_median)."""
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
-    from bench_utils import interleaved_median
+    from bench_harness import interleaved_median
     sess = ort_session(onnx_path)
     rows = []
     for s in sizes:
