@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmdiffir.models.diffusion.eedtp_schedule import T_MAT
+from mmdiffir.t_mat import T_MAT
 from mmdiffir.registry import DATASETS
 from tests.helpers import REPO
 
