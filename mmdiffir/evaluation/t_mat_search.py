@@ -129,6 +129,9 @@ def tolerance_step(curve: Sequence[float], steps: Sequence[int],
     ``max(psnr_in, max(curve))``, whether one is); with none, (the smallest
     step, False): even the mildest prior costs more than ``tol_db``.
 
+    A best step above the knee counts as the knee (as in :func:`pick_step`),
+    so the answer is then ``t_knee`` whatever the tolerance.
+
     Why a reference of ``max(psnr_in, best)``: the pairs can always be left
     as they are, so a step "costs" what it loses against the better of
     doing nothing and the best step (see the module docstring, 'tolerance').
@@ -140,6 +143,9 @@ def tolerance_step(curve: Sequence[float], steps: Sequence[int],
                          f'({steps.size}) must be non-empty and match')
     if tol_db < 0:
         raise ValueError(f'tol_db must be >= 0, got {tol_db}')
+    if curve.max() >= psnr_in and steps[int(np.argmax(curve))] > t_knee:
+        # the best step is above the knee, one noise level with it
+        return int(t_knee), True
     ok = (curve >= max(psnr_in, curve.max()) - tol_db) & (steps <= t_knee)
     if not ok.any():
         return int(steps.min()), False

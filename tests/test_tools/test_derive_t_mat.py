@@ -152,25 +152,34 @@ def tiny_tmddp_checkpoint(tmp_path_factory, data_tree, registered):
     return str(path)
 
 
-def test_model_form_orders_noise_and_jpeg_by_strength(
+# mild -> strong settings of the project's degradations (derive_t_mat.py
+# --degrade): noise sigma, JPEG quality, Gaussian blur sigma, haze density
+# beta, rain streak density
+FAMILIES = dict(noise=['5', '15', '50'], jpeg=['90', '40', '10'],
+                blur=['0.5', '1.5', '3'], haze=['0.25', '0.5', '1.5'],
+                rain=['0.0002', '0.002', '0.01'])
+
+
+def test_model_form_orders_five_families_by_strength(
         tiny_tmddp_checkpoint, data_tree, capsys):
-    """On real photos (Kodak24 or its stand-in) with the project's noise and
-    JPEG degradations, the t derived by restoration never decreases as the
-    degradation gets stronger and differs between the mildest and the
-    strongest setting; the result is printed beside the paper's table."""
-    noise, jpeg = ['5', '15', '50'], ['90', '40', '10']  # mild -> strong
+    """On real photos (Kodak24 or its stand-in) with the project's noise,
+    JPEG, blur, haze and rain degradations, the t derived by restoration in
+    the default mode (tolerance) never decreases as the degradation gets
+    stronger and differs between the mildest and the strongest setting; the
+    result is printed beside the paper's table."""
     chosen = tool.main([
         '--model-config', TMDDP_CPU_CONFIG, '--checkpoint',
         tiny_tmddp_checkpoint, '--clean-dir',
         str(data_tree / 'denoise' / 'Kodak24'), '--max-pairs', '4',
-        '--crop', '96', '--degrade', 'noise=' + ','.join(noise),
-        'jpeg=' + ','.join(jpeg)])
-    for name, levels in (('noise', noise), ('jpeg', jpeg)):
+        '--crop', '96', '--degrade'] +
+        [f'{name}={",".join(levels)}' for name, levels in FAMILIES.items()])
+    for name, levels in FAMILIES.items():
         ts = [chosen[f'{name}={v}'] for v in levels]
         assert all(a <= b for a, b in zip(ts, ts[1:])), (name, ts)
         assert ts[0] < ts[-1], (name, ts)
     out = capsys.readouterr().out
     assert 'paper table' in out and 'PSNR f(y, t_mat)' in out
+    assert 'mode tolerance' in out
     # the paper's tasks sit on their rows of the table
     rows = {line.split('|')[1].strip(): line for line in out.splitlines()
             if line.startswith('|') and line.split('|')[1].strip().isdigit()}
@@ -229,3 +238,26 @@ def test_a_degradation_no_step_improves_is_flagged(real_photos):
     assert found['veil']['t_tol'] == 28 and found['veil']['tol_found']
     assert found['veil']['psnr_best'] == pytest.approx(
         found['veil']['psnr_in'])
+
+
+def test_tolerance_step_is_the_largest_step_within_tol_of_the_reference():
+    """Mode tolerance: the largest t <= knee within tol_db of max(input,
+    best step); the input is the reference when no step beats it; with no
+    step within tol_db, the smallest step and False."""
+    from mmdiffir.evaluation.t_mat_search import tolerance_step
+    steps = [1, 2, 3, 4, 5]
+    curve = [30.0, 30.5, 30.45, 30.3, 30.41]
+    # best 30.5 at t = 2; within 0.1 dB: t = 2, 3, 5 -> 5, unless capped
+    assert tolerance_step(curve, steps, 20.0, t_knee=5) == (5, True)
+    assert tolerance_step(curve, steps, 20.0, t_knee=4) == (3, True)
+    # the input is better than every step: it is the reference
+    assert tolerance_step(curve, steps, 30.55, t_knee=5) == (3, True)
+    assert tolerance_step(curve, steps, 31.0, t_knee=5) == (1, False)
+    # a best step above the knee counts as the knee, even when no step
+    # below it is within tol_db (noise sigma 15 at 0.02 dB on Kodak24)
+    assert tolerance_step([30.0, 30.1, 30.3, 30.2, 31.0], steps, 20.0,
+                          t_knee=3, tol_db=0.02) == (3, True)
+    with pytest.raises(ValueError, match='tol_db'):
+        tolerance_step(curve, steps, 20.0, 5, tol_db=-1)
+    with pytest.raises(ValueError, match='must be non-empty'):
+        tolerance_step([1.0], [1, 2], 0.0, 5)

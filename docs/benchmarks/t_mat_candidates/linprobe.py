@@ -1,19 +1,21 @@
+import os
 """Linear probe: refit NAFNet's ending conv in closed form on the t-features."""
 import sys
 import numpy as np, torch
-sys.path.insert(0, '/work/wthG')
+REPO = os.path.abspath(__file__).rsplit('/docs/', 1)[0]  # the repository root
+sys.path.insert(0, REPO)
 torch.set_num_threads(1)
 from tests.helpers import load_tool
 tool = load_tool('tools/analysis_tools/derive_t_mat.py')
 from mmdiffir.evaluation.t_mat_search import load_tmddp_model
-CFG = '/work/wthG/configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
-CK = sys.argv[4] if len(sys.argv) > 4 else '/work/scratch_hG/tmddp_cpu/iter_1000.pth'
+CFG = REPO + '/configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
+CK = sys.argv[4] if len(sys.argv) > 4 else REPO + '/work_dirs/tmddp_cpu/iter_1000.pth'
 specs = sys.argv[1].split(); ts = [int(v) for v in sys.argv[2].split(',')]
 lam = float(sys.argv[3]) if len(sys.argv) > 3 else 1e-3
 model = load_tmddp_model(CFG, CK)
 feats = {}
 h = model.generator.ending.register_forward_hook(lambda m, i, o: feats.__setitem__('f', i[0]))
-sets = tool.synthesised_sets('/work/shared/data/denoise/Kodak24', specs, 12, 128)
+sets = tool.synthesised_sets(REPO + '/data/denoise/Kodak24', specs, 12, 128)
 def T(a): return torch.from_numpy(np.ascontiguousarray(a.transpose(2,0,1))).float()[None]
 def design(Y, t):
     with torch.no_grad():

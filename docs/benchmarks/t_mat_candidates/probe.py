@@ -1,13 +1,15 @@
+import os
 """Experiments: fine-tuning probe (a), effort matching (b), grad alignment (h)."""
 import copy, sys, time, json
 import numpy as np, torch
-sys.path.insert(0, '/work/wthG')
+REPO = os.path.abspath(__file__).rsplit('/docs/', 1)[0]  # the repository root
+sys.path.insert(0, REPO)
 torch.set_num_threads(1)
 from tests.helpers import load_tool
 tool = load_tool('tools/analysis_tools/derive_t_mat.py')
 from mmdiffir.evaluation.t_mat_search import load_tmddp_model
-CFG = '/work/wthG/configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
-CK = '/work/scratch_hG/tmddp_cpu/iter_1000.pth'
+CFG = REPO + '/configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
+CK = REPO + '/work_dirs/tmddp_cpu/iter_1000.pth'
 mode = sys.argv[1]
 specs = sys.argv[2].split()
 ts = [int(v) for v in sys.argv[3].split(',')]
@@ -15,7 +17,7 @@ K = int(sys.argv[4]) if len(sys.argv) > 4 else 50
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 lr = float(sys.argv[6]) if len(sys.argv) > 6 else 1e-3
 model = load_tmddp_model(CFG, CK)
-sets = tool.synthesised_sets('/work/shared/data/denoise/Kodak24', specs, 12, 128)
+sets = tool.synthesised_sets(REPO + '/data/denoise/Kodak24', specs, 12, 128)
 def T(a): return torch.from_numpy(np.ascontiguousarray(a.transpose(2,0,1))).float()[None]
 def psnr(p, g): return float(10*np.log10(1/((p-g)**2).mean()))
 res = {}
