@@ -29,6 +29,7 @@ ones, which does not change a step's cost).
         --only steps,passes,memory --out docs/benchmarks/eedtp_cost.md
 """
 import argparse
+import contextlib
 import copy
 import itertools
 import multiprocessing as mp
@@ -173,10 +174,13 @@ def step_arms(size, batch):
 def pass_arms(gef, optim, batch, exact: bool):
     """name -> callable timing one inherent pass of a diffusion iteration
     alone (``exact``: with the graphs and the backward the exact L_orthog
-    gradient needs). The weights are not changed, except by ``optimizer``,
-    which steps with zero gradients... of the size of the real ones."""
+    gradient needs). ``optimizer`` steps with zero gradients (the same work
+    as with real ones)."""
     import torch
     from mmengine.logging import MessageHub
+
+    from mmdiffir.models.editors.eedtp.grouped_conv import \
+        fast_grouped_double_backward
     MessageHub.get_current_instance().update_info('iter', 1)
     data = gef.data_preprocessor(copy.deepcopy(batch), True)
     inputs, gt = data['inputs'], data['data_samples'].gt_img
@@ -184,15 +188,22 @@ def pass_arms(gef, optim, batch, exact: bool):
     t_mat = gef._sample_t_mat(data['data_samples'], inputs.shape[0])
     loss_fn = gef.pixel_loss
 
+    def twice():  # as the restorer builds graphs it differentiates twice
+        return fast_grouped_double_backward(gef.generator) if exact else \
+            contextlib.nullcontext()
+
     def grad_res():
-        l_res = sum(loss_fn.restoration(gef.restore(inputs, t_mat),
-                                        gt).values())
+        with twice():
+            out = gef.restore(inputs, t_mat)
+        l_res = sum(loss_fn.restoration(out, gt).values())
         return torch.autograd.grad(l_res, params, allow_unused=True,
                                    create_graph=exact)
 
     def grad_gen():
-        return torch.autograd.grad(gef.diffusion_loss(gt), params,
-                                   allow_unused=True, create_graph=exact)
+        with twice():
+            l_gen = gef.diffusion_loss(gt)
+        return torch.autograd.grad(l_gen, params, allow_unused=True,
+                                   create_graph=exact)
 
     def timed(fn):
         def run():
