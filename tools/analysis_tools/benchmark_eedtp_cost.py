@@ -57,6 +57,9 @@ VARIANTS = {
     'orthog_off': dict(orthog_weight=0.0),
     'surgery': dict(orthog_mode='surgery'),
 }
+# the variants timed at each size: at w48 only the config's (a round of all
+# of them would take minutes of CPU per repeat)
+SIZE_VARIANTS = {'tiny': list(VARIANTS), 'w48': ['gef_diff']}
 
 
 # ------------------------------------------------------------------ arms
@@ -164,9 +167,9 @@ def step_arms(size, batch):
             plain.pixel_loss = l1
 
     arms['plain_l1fft'] = plain_l1fft
-    for name, loss in VARIANTS.items():
+    for name in SIZE_VARIANTS[size]:
         arms[name] = timed_step(gef, gef_optim, batch,
-                                iterations(gef, True), **loss)
+                                iterations(gef, True), **VARIANTS[name])
     return arms, gef, gef_optim
 
 
@@ -292,6 +295,112 @@ def peak_memory():
     return out
 
 
+# --------------------------------------------------------------- profile
+def profile_arms(size, batch):
+    """name -> timed callable of each piece of a non-diffusion GEF step and
+    of the plain step with the same loss, each alone (see
+    :func:`profile_section`)."""
+    import torch
+    from mmengine.logging import MessageHub
+    plain, plain_optim, gef, gef_optim = build(size)
+    same = restoration_loss(gef.pixel_loss)
+    hub = MessageHub.get_current_instance()
+    hub.update_info('iter', 1)
+    data = gef.data_preprocessor(copy.deepcopy(batch), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    gt = samples.gt_img
+    t_mat = gef._sample_t_mat(samples, inputs.shape[0])
+
+    def fwd_bwd(model, forward):
+        def run():
+            t0 = time.process_time()
+            same(forward(), gt).backward()
+            elapsed = time.process_time() - t0
+            model.zero_grad(set_to_none=True)
+            return elapsed
+        return run
+
+    def optimizer(model, optim):
+        params = [p for p in model.parameters() if p.requires_grad]
+
+        def run():
+            for p in params:
+                p.grad = torch.zeros_like(p)
+            t0 = time.process_time()
+            optim.step()
+            optim.zero_grad()
+            return time.process_time() - t0
+        return run
+
+    def draws():
+        t0 = time.process_time()
+        gef.diffusion_iteration()
+        gef._sample_t_mat(samples, inputs.shape[0])
+        return time.process_time() - t0
+
+    def gradients_only():  # compute_gradients, no optimizer step
+        t0 = time.process_time()
+        gef.compute_gradients(inputs, samples, gef.trainable_params(),
+                              use_diffusion=False)
+        return time.process_time() - t0
+
+    def timed_fft():
+        pred = gef.restore(inputs, None).detach().requires_grad_()
+        t0 = time.process_time()
+        loss = gef.pixel_loss.restoration(pred, gt)['loss_fft']
+        loss.backward()
+        return time.process_time() - t0
+
+    steps, _, _ = step_arms(size, batch)
+    return {
+        'plain_l1fft step': steps['plain_l1fft'],
+        'gef_nodiff step': steps['gef_nodiff'],
+        'fwd+bwd plain': fwd_bwd(plain, lambda: plain.generator(inputs)),
+        'fwd+bwd conditioned': fwd_bwd(
+            gef, lambda: gef.restore(inputs, t_mat)),
+        'fwd+bwd hooks pass-through (no time)': fwd_bwd(
+            gef, lambda: gef.restore(inputs, None)),
+        'compute_gradients (no diffusion)': gradients_only,
+        'optimizer step plain': optimizer(plain, plain_optim),
+        'optimizer step gef': optimizer(gef, gef_optim),
+        'FFT term fwd+bwd': timed_fft,
+        'coin + t_mat': draws,
+    }, plain, gef
+
+
+def profile_section(args):
+    lines = ['## Profile of a non-diffusion GEF step (batch 4x64x64)', '',
+             'Each piece timed alone, interleaved with the two whole steps '
+             '(median CPU seconds). "fwd+bwd": forward, L1 + FFT loss and '
+             'backward.', '']
+    batch = train_batch()
+    for size in args.sizes:
+        arms, plain, gef = profile_arms(size, batch)
+        med = interleaved_median(arms, args.repeats, grad=True)
+        n = {k: sum(p.numel() for p in m.parameters() if p.requires_grad)
+             for k, m in (('plain', plain), ('gef', gef))}
+        t = {k: len([p for p in m.parameters() if p.requires_grad])
+             for k, m in (('plain', plain), ('gef', gef))}
+        base = med['plain_l1fft step']
+        lines += [f'### {size}', ''] + table(
+            ['piece', 'median', '/ plain_l1fft step'],
+            [[k, ms(v), f'{v / base:.3f}'] for k, v in med.items()]) + [
+            '', f'- trainable parameters: plain {n["plain"]:,} in '
+            f'{t["plain"]} tensors, GEF {n["gef"]:,} in {t["gef"]} tensors '
+            f'(time MLP + one head per hooked module)',
+            f'- conditioning in fwd+bwd (conditioned - plain): '
+            f'{ms(med["fwd+bwd conditioned"] - med["fwd+bwd plain"])}; '
+            f'optimizer over the extra parameters: '
+            f'{ms(med["optimizer step gef"] - med["optimizer step plain"])}'
+            f'; the rest of the step (data preprocessing, gradient '
+            f'bookkeeping, coin): GEF '
+            f'{ms(med["gef_nodiff step"] - med["fwd+bwd conditioned"] - med["optimizer step gef"])}'
+            f' vs plain '
+            f'{ms(base - med["fwd+bwd plain"] - med["optimizer step plain"])}',
+            '']
+    return lines
+
+
 # -------------------------------------------------------------- sections
 def ms(seconds):
     return f'{seconds * 1e3:.0f} ms'
@@ -307,9 +416,11 @@ def steps_section(args):
                 gef.pixel_loss.orthog_weight > 0
             passes = pass_arms(gef, optim, batch, exact)
             arms.update({f'pass: {k}': f for k, f in passes.items()})
-            first = pass_arms(gef, optim, batch, False)
-            arms.update({f'pass (first-order): {k}': f
-                         for k, f in first.items() if k.startswith('grad')})
+            if len(SIZE_VARIANTS[size]) > 1:
+                first = pass_arms(gef, optim, batch, False)
+                arms.update({f'pass (first-order): {k}': f
+                             for k, f in first.items()
+                             if k.startswith('grad')})
         med = interleaved_median(arms, args.repeats, grad=True)
         p = gef.pixel_loss.gen_prob
         plain = med['plain_l1fft']
@@ -318,7 +429,7 @@ def steps_section(args):
                 if not k.startswith('pass')]
         lines += [f'### {size} ({SIZES[size][0]})', ''] + table(
             ['arm', 'median', '/ plain_l1', '/ plain_l1fft'], rows) + ['']
-        for name in VARIANTS:
+        for name in SIZE_VARIANTS[size]:
             gef_p = (1 - p) * med['gef_nodiff'] + p * med[name]
             lines.append(
                 f'- GEF at gen_prob {p} with `{name}` diffusion iterations '
@@ -329,28 +440,29 @@ def steps_section(args):
             f'**{med["gef_nodiff"] / plain:.3f}x** (/ plain L1 '
             f'{med["gef_nodiff"] / med["plain_l1"]:.3f}x)')
         if 'passes' in args.only:
-            lines += [''] + passes_lines(med)
+            lines += [''] + passes_lines(med, SIZE_VARIANTS[size])
         lines.append('')
     return lines
 
 
-def passes_lines(med):
+def passes_lines(med, variants):
     exact = {k[len('pass: '):]: v for k, v in med.items()
              if k.startswith('pass: ')}
     first = {k[len('pass (first-order): '):]: v for k, v in med.items()
              if k.startswith('pass (first-order): ')}
-    first['optimizer step'] = exact['optimizer step']
+    if first:
+        first['optimizer step'] = exact['optimizer step']
     lines = table(['inherent pass (each timed alone)', 'exact L_orthog',
                    'first-order (orthog off / surgery)'],
                   [[k, ms(v), ms(first[k]) if k in first else '-']
                    for k, v in exact.items()])
     s_exact, s_first = sum(exact.values()), sum(first.values())
-    lines += [
-        f'| sum | {ms(s_exact)} | {ms(s_first)} |', '',
-        f'- diffusion iteration / sum of its inherent passes: exact L_orthog '
-        f'(`gef_diff`) **{med["gef_diff"] / s_exact:.3f}x**; `orthog_off` '
-        f'**{med["orthog_off"] / s_first:.3f}x**; `surgery` '
-        f'**{med["surgery"] / s_first:.3f}x**']
+    lines += [f'| sum | {ms(s_exact)} | '
+              f'{ms(s_first) if first else "-"} |', '',
+              f'- diffusion iteration / sum of its inherent passes: exact '
+              f'L_orthog (`gef_diff`) **{med["gef_diff"] / s_exact:.3f}x**']
+    for name in variants[1:]:
+        lines[-1] += f'; `{name}` **{med[name] / s_first:.3f}x**'
     return lines
 
 
@@ -366,6 +478,7 @@ def memory_section(args):
 # section name -> function(args) -> report lines; 'passes' rides on the
 # step rounds (its passes are interleaved with the steps)
 SECTIONS = {
+    'profile': profile_section,
     'steps': steps_section,
     'memory': memory_section,
 }
@@ -374,8 +487,8 @@ SECTIONS = {
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--only', default='steps,passes,memory',
-                        help='comma-separated sections: steps, passes '
-                        '(timed with the steps), memory')
+                        help='comma-separated sections: profile, steps, '
+                        'passes (timed with the steps), memory')
     parser.add_argument('--sizes', nargs='+', default=list(SIZES),
                         choices=list(SIZES))
     parser.add_argument('--repeats', type=int, default=5)
