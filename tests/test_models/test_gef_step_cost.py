@@ -146,8 +146,11 @@ def _reference_step(model, optim, data, diffusion: bool):
         scales = loss_fn.depth_scales(model.param_depths,
                                       t_mat.float().mean())
         g_diff = [loss_fn.gen_weight * g * s for g, s in zip(g_gen, scales)]
-        extra = loss_fn.orthog_weight * (1 - cosine(g_diff, g_res)) + \
-            loss_fn.anchor(params, model.anchor.theta0, model.anchor.omega)
+        l_reg = loss_fn.reg_weight * sum(
+            (w * (p - p0).abs()).sum() + 0.5 * (w * (p - p0)).square().sum()
+            for p, p0, w in zip(params, model.anchor.theta0,
+                                model.anchor.omega))
+        extra = loss_fn.orthog_weight * (1 - cosine(g_diff, g_res)) + l_reg
         g_extra = grads_or_zeros(torch.autograd.grad(
             extra, params, allow_unused=True), params)
         for p, r, d, e in zip(params, g_res, g_diff, g_extra):

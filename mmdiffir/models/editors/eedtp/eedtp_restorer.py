@@ -319,25 +319,24 @@ class EEDTPRestorer(BaseEditModel):
         all_reduce(t_bar, op='mean')
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
         g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
-        extra = l_gen.new_zeros(())
         value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
+        with torch.no_grad():  # fused adds over the parameter list
+            grads = torch._foreach_add(g_res, g_diff)
         if double:
             l_orth, surrogate = self._orthog_surrogate(g_diff, g_res)
-            extra = extra + loss_fn.orthog_weight * surrogate
+            g_orth = grads_or_zeros(torch.autograd.grad(
+                loss_scale * loss_fn.orthog_weight * surrogate, params,
+                allow_unused=True), params)
+            torch._foreach_add_(grads, g_orth)
             value = value + loss_fn.orthog_weight * l_orth
             log['loss_orthog'] = l_orth
         if loss_fn.reg_weight:
             self.check_anchor()
-            l_reg = loss_fn.anchor(params, self.anchor.theta0,
-                                   self.anchor.omega)
-            extra = extra + l_reg
-            value = value + l_reg.detach()
-            log['loss_reg'] = l_reg.detach()
-        grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
-        if extra.requires_grad:
-            g_extra = grads_or_zeros(torch.autograd.grad(
-                loss_scale * extra, params, allow_unused=True), params)
-            grads = [g + e for g, e in zip(grads, g_extra)]
+            l_reg, g_reg = loss_fn.anchor(params, self.anchor.theta0,
+                                          self.anchor.omega)
+            torch._foreach_add_(grads, g_reg, alpha=loss_scale)
+            value = value + l_reg
+            log['loss_reg'] = l_reg
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
