@@ -256,6 +256,8 @@ def _peak_step_memory_child(kind, queue):
     plain, plain_optim, gef, gef_optim = build('tiny')
     model, optim = (plain, plain_optim) if kind == 'plain' else (gef,
                                                                  gef_optim)
+    for k, v in VARIANTS.get(kind, {}).items():
+        setattr(gef.pixel_loss, k, v)
     its = iterations(gef, True) if kind != 'plain' else itertools.count(1)
     hub = MessageHub.get_current_instance()
     batch = train_batch(batch_size=8, size=192)
@@ -279,12 +281,13 @@ def _peak_step_memory_child(kind, queue):
 
 
 def peak_memory():
-    """{'plain', 'gef_diff'} -> peak bytes of one step (tiny, 8x192x192)."""
+    """{'plain', 'gef_diff', 'orthog_off'} -> peak bytes of one step (tiny,
+    8x192x192; a diffusion iteration for the two GEF variants)."""
     os.environ['MALLOC_MMAP_THRESHOLD_'] = str(1 << 16)
     ctx = mp.get_context('spawn')
     out = {}
     try:
-        for kind in ('plain', 'gef_diff'):
+        for kind in ('plain', 'gef_diff', 'orthog_off'):
             q = ctx.Queue()
             p = ctx.Process(target=_peak_step_memory_child, args=(kind, q))
             p.start()
@@ -376,13 +379,13 @@ def profile_section(args):
     batch = train_batch()
     for size in args.sizes:
         arms, plain, gef = profile_arms(size, batch)
-        med = interleaved_median(arms, args.repeats, grad=True)
+        med = interleaved_median(arms, repeats(args, size), grad=True)
         n = {k: sum(p.numel() for p in m.parameters() if p.requires_grad)
              for k, m in (('plain', plain), ('gef', gef))}
         t = {k: len([p for p in m.parameters() if p.requires_grad])
              for k, m in (('plain', plain), ('gef', gef))}
         base = med['plain_l1fft step']
-        lines += [f'### {size}', ''] + table(
+        lines += [f'### {size} (median of {repeats(args, size)})', ''] + table(
             ['piece', 'median', '/ plain_l1fft step'],
             [[k, ms(v), f'{v / base:.3f}'] for k, v in med.items()]) + [
             '', f'- trainable parameters: plain {n["plain"]:,} in '
@@ -402,6 +405,10 @@ def profile_section(args):
 
 
 # -------------------------------------------------------------- sections
+def repeats(args, size):
+    return args.repeats_w48 if size == 'w48' else args.repeats
+
+
 def ms(seconds):
     return f'{seconds * 1e3:.0f} ms'
 
@@ -421,13 +428,14 @@ def steps_section(args):
                 arms.update({f'pass (first-order): {k}': f
                              for k, f in first.items()
                              if k.startswith('grad')})
-        med = interleaved_median(arms, args.repeats, grad=True)
+        med = interleaved_median(arms, repeats(args, size), grad=True)
         p = gef.pixel_loss.gen_prob
         plain = med['plain_l1fft']
         rows = [[k, ms(v), f'{v / med["plain_l1"]:.3f}x',
                  f'{v / plain:.3f}x'] for k, v in med.items()
                 if not k.startswith('pass')]
-        lines += [f'### {size} ({SIZES[size][0]})', ''] + table(
+        lines += [f'### {size} ({SIZES[size][0]}; median of '
+                  f'{repeats(args, size)})', ''] + table(
             ['arm', 'median', '/ plain_l1', '/ plain_l1fft'], rows) + ['']
         for name in SIZE_VARIANTS[size]:
             gef_p = (1 - p) * med['gef_nodiff'] + p * med[name]
@@ -472,7 +480,11 @@ def memory_section(args):
             f'- peak memory of a GEF diffusion step (default L_orthog) / a '
             f'plain L1 step (tiny, peak RSS above the pre-step RSS, batch '
             f'8x192x192): **{mem["gef_diff"] / mem["plain"]:.2f}x** '
-            f'({mem["gef_diff"]:.0f} MiB vs {mem["plain"]:.0f} MiB)', '']
+            f'({mem["gef_diff"]:.0f} MiB vs {mem["plain"]:.0f} MiB)',
+            f'- the same for a diffusion iteration with `orthog_off` (no '
+            f'graphs of the gradients): '
+            f'**{mem["orthog_off"] / mem["plain"]:.2f}x** '
+            f'({mem["orthog_off"]:.0f} MiB)', '']
 
 
 # section name -> function(args) -> report lines; 'passes' rides on the
@@ -491,7 +503,11 @@ def main(argv=None):
                         'passes (timed with the steps), memory')
     parser.add_argument('--sizes', nargs='+', default=list(SIZES),
                         choices=list(SIZES))
-    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=7,
+                        help='interleaved rounds at the tiny size')
+    parser.add_argument('--repeats-w48', type=int, default=3,
+                        help='interleaved rounds at w48 (a round of its '
+                        'arms takes about a minute of CPU)')
     parser.add_argument('--out', help='also write the report (markdown) here')
     args = parser.parse_args(argv)
     args.only = args.only.split(',')
