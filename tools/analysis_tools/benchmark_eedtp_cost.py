@@ -16,6 +16,12 @@ size), batch 4x64x64, the configs' own (faithful) GEF defaults:
   L_orthog is exact), the backward through both gradients' graphs (the
   Hessian-vector products of the exact L_orthog gradient) and the
   optimizer step; their sum beside the whole iteration;
+* ``profile``: each piece of a non-diffusion GEF step alone (conditioned
+  vs plain forward + backward, the optimizer over the extra parameters, the
+  FFT term, the coin, the gradient bookkeeping);
+* ``hvp``: the backward through both gradients with torch's generic double
+  backward of grouped convolutions vs ``grouped_conv.py``'s, with
+  torch.profiler's heaviest ops;
 * ``memory``: peak resident memory of a GEF diffusion step / a plain (L1)
   step (tiny NAFNet, batch 8x192x192), each in its own process.
 
@@ -57,6 +63,7 @@ VARIANTS = {
     'orthog_off': dict(orthog_weight=0.0),
     'surgery': dict(orthog_mode='surgery'),
 }
+HVP = 'backward through both gradients (HVPs)'  # the exact L_orthog's pass
 # the variants timed at each size: at w48 only the config's (a round of all
 # of them would take minutes of CPU per repeat)
 SIZE_VARIANTS = {'tiny': list(VARIANTS), 'w48': ['gef_diff']}
@@ -174,11 +181,12 @@ def step_arms(size, batch):
 
 
 # ---------------------------------------------------------------- passes
-def pass_arms(gef, optim, batch, exact: bool):
+def pass_arms(gef, optim, batch, exact: bool, fast: bool = True):
     """name -> callable timing one inherent pass of a diffusion iteration
     alone (``exact``: with the graphs and the backward the exact L_orthog
-    gradient needs). ``optimizer`` steps with zero gradients (the same work
-    as with real ones)."""
+    gradient needs; ``fast``: with the grouped convolutions' cheap double
+    backward, as the restorer builds them). ``optimizer`` steps with zero
+    gradients (the same work as with real ones)."""
     import torch
     from mmengine.logging import MessageHub
 
@@ -192,8 +200,8 @@ def pass_arms(gef, optim, batch, exact: bool):
     loss_fn = gef.pixel_loss
 
     def twice():  # as the restorer builds graphs it differentiates twice
-        return fast_grouped_double_backward(gef.generator) if exact else \
-            contextlib.nullcontext()
+        return fast_grouped_double_backward(gef.generator) if exact and \
+            fast else contextlib.nullcontext()
 
     def grad_res():
         with twice():
@@ -225,7 +233,7 @@ def pass_arms(gef, optim, batch, exact: bool):
             torch.autograd.grad(surrogate, params, allow_unused=True)
             return time.process_time() - t0
 
-        arms['backward through both gradients (HVPs)'] = hvp
+        arms[HVP] = hvp
 
     def optimizer():
         for p in params:
@@ -487,12 +495,45 @@ def memory_section(args):
             f'({mem["orthog_off"]:.0f} MiB)', '']
 
 
+def hvp_section(args):
+    """The backward through both gradients' graphs with torch's generic
+    double backward of grouped convolutions and with grouped_conv.py's,
+    timed side by side, and torch.profiler's heaviest ops of each."""
+    from torch.profiler import ProfilerActivity, profile
+    lines = ['## The Hessian-vector-product pass of the exact L_orthog', '']
+    batch = train_batch()
+    for size in args.sizes:
+        _, _, gef, optim = build(size)
+        arms = {f'{name} grouped-conv double backward':
+                pass_arms(gef, optim, batch, True, fast)[HVP]
+                for name, fast in (('generic', False), ('fast', True))}
+        med = interleaved_median(arms, repeats(args, size), grad=True)
+        lines += [f'### {size} (median of {repeats(args, size)})', ''] + [
+            f'- {k}: {ms(v)}' for k, v in med.items()] + [
+            f'- generic / fast: **{med[next(iter(med))] / med[k]:.2f}x**'
+            for k in list(med)[1:]] + ['']
+        for name, run in arms.items():
+            with profile(activities=[ProfilerActivity.CPU]) as prof:
+                run()
+            events = sorted(prof.key_averages(),
+                            key=lambda e: -e.self_cpu_time_total)[:8]
+            total = sum(e.self_cpu_time_total for e in prof.key_averages())
+            lines += [f'torch.profiler, {name} (one pass, self CPU time):',
+                      ''] + table(['op', 'calls', 'self CPU', 'share'], [
+                          [e.key, str(e.count),
+                           ms(e.self_cpu_time_total / 1e6),
+                           f'{e.self_cpu_time_total / total:.0%}']
+                          for e in events]) + ['']
+    return lines
+
+
 # section name -> function(args) -> report lines; 'passes' rides on the
 # step rounds (its passes are interleaved with the steps)
 SECTIONS = {
     'profile': profile_section,
     'steps': steps_section,
     'memory': memory_section,
+    'hvp': hvp_section,
 }
 
 
@@ -500,7 +541,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--only', default='steps,passes,memory',
                         help='comma-separated sections: profile, steps, '
-                        'passes (timed with the steps), memory')
+                        'passes (timed with the steps), memory, hvp')
     parser.add_argument('--sizes', nargs='+', default=list(SIZES),
                         choices=list(SIZES))
     parser.add_argument('--repeats', type=int, default=7,
