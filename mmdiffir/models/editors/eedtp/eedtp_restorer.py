@@ -17,8 +17,8 @@ from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
-from mmdiffir.models.losses.gradient_ops import (cosine_directions, flat_dot,
-                                                 grads_or_zeros)
+from mmdiffir.models.losses.gradient_ops import (cosine_directions, dot,
+                                                 flat, grads_or_zeros)
 from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
@@ -358,7 +358,7 @@ class EEDTPRestorer(BaseEditModel):
         ``1 - cos(g_diff, g_res)`` itself."""
         big_diff, big_res = global_mean(g_diff), global_mean(g_res)
         cos, u_diff, u_res = cosine_directions(big_diff, big_res)
-        surrogate = -(flat_dot(g_diff, u_diff) + flat_dot(g_res, u_res))
+        surrogate = -(dot(flat(g_diff), u_diff) + dot(flat(g_res), u_res))
         return (1 - cos).detach(), surrogate
 
     @torch.no_grad()
