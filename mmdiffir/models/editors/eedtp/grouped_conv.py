@@ -7,7 +7,7 @@ Why: torch's generic double backward of a convolution
 second-order term group by group when ``groups > 1``: for NAFNet's depthwise
 3x3 convolutions that is one small convolution per channel, thousands per
 pass, most of the time of the whole Hessian-vector-product pass on CPU
-(docs/benchmarks/eedtp_cost_profile.md). Here the backward of such a
+(``benchmark_eedtp_cost.py --only hvp`` times and profiles both). Here the backward of such a
 convolution is itself a function whose backward calls
 ``aten::convolution_backward`` (grouped kernels, no loop). The values are
 those of the generic formulas up to float rounding.
