@@ -29,20 +29,29 @@ def setup() -> None:
 
 
 def interleaved_median(fns: Dict[str, Callable[[], object]],
-                       repeats: int = 15) -> Dict[str, float]:
+                       repeats: int = 15,
+                       grad: bool = False) -> Dict[str, float]:
     """Median seconds of each callable over ``repeats`` rounds that run all
     of them one after the other (so machine load drifts hit every arm the
-    same way), after one warm-up call each."""
+    same way), after one warm-up call each.
+
+    ``grad``: run with autograd on (training steps); off by default
+    (inference). A callable that returns a float reports its own seconds
+    instead of being timed whole: it times only a part of its work (e.g. a
+    training step without the copy of its batch, or one backward pass
+    without the forward that builds its graph).
+    """
     import torch
     times = {k: [] for k in fns}
-    with torch.no_grad():
+    with torch.set_grad_enabled(grad):
         for f in fns.values():
             f()
         for _ in range(repeats):
             for k, f in fns.items():
                 t0 = time.perf_counter()
-                f()
-                times[k].append(time.perf_counter() - t0)
+                out = f()
+                elapsed = time.perf_counter() - t0
+                times[k].append(out if isinstance(out, float) else elapsed)
     return {k: statistics.median(v) for k, v in times.items()}
 
 

@@ -17,23 +17,20 @@ Then:
   over seeds of the paired (same-seed) PSNR difference, and whether it is
   outside the seed spread (see :func:`difference_row`);
 * inference latency of the EEDTP variants / plain at NAFNet-w48 (median of
-  paired, interleaved runs; the default placement runs folded);
-* training step time GEF (gen_prob 0.1) / plain, and of a diffusion
-  iteration alone for each L_orthog formulation;
-* peak memory of a GEF diffusion step / a plain step.
+  paired, interleaved runs; the default placement runs folded).
+
+Training cost (step times, the passes of a diffusion iteration, peak
+memory): ``benchmark_eedtp_cost.py``.
 
     python tools/analysis_tools/benchmark_eedtp.py --iters 1000 --seeds 0 1 2 --out RESULT.md
     python tools/analysis_tools/benchmark_eedtp.py --only latency
 """
 import argparse
 import copy
-import multiprocessing as mp
 import os
 import os.path as osp
-import random
 import statistics
 import sys
-import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
@@ -149,116 +146,6 @@ def latency_lines(models, repeats, what, size=256):
             f'{med["plain"] * 1e3:.1f} ms)' for k in med if k != 'plain']
 
 
-def _train_batch(batch_size=4, size=64):
-    import torch
-    from mmagic.structures import DataSample
-    torch.manual_seed(0)
-    gt = torch.rand(batch_size, 3, size, size) * 255
-    return dict(inputs=list(gt + 25 * torch.randn_like(gt)),
-                data_samples=[DataSample(gt_img=g) for g in gt])
-
-
-def _model_and_optim(kind, gen_prob=0.1, orthog_mode=None):
-    from mmengine.config import Config
-    from mmengine.optim import build_optim_wrapper
-
-    from mmdiffir.registry import MODELS
-    cfg = Config.fromfile(osp.join(REPO, PLAIN if kind == 'plain' else GEF))
-    if kind != 'plain':
-        cfg.model.pixel_loss.gen_prob = gen_prob
-        if orthog_mode is not None:
-            cfg.model.pixel_loss.orthog_mode = orthog_mode
-    model = MODELS.build(cfg.model)
-    if kind != 'plain':  # a filled anchor, as after ImportanceEstimationHook
-        import torch
-        params = model.trainable_params()
-        model.anchor.set(params, [torch.full_like(p, 1e-3) for p in params])
-    return model, build_optim_wrapper(model, cfg.optim_wrapper)
-
-
-def step_time_ratios(steps=40, block=10):
-    """Time per training step of each arm, blocks of ``block`` steps
-    interleaved across arms. The iteration number is set in the message hub
-    as the Runner does (EEDTP's diffusion coin and draws are keyed by it),
-    the same numbers for every arm; the share of diffusion iterations the
-    gen_prob arm actually drew is returned with the ratios."""
-    from mmengine.logging import MessageHub
-    hub = MessageHub.get_current_instance()
-    random.seed(0)
-    arms = {
-        'plain': _model_and_optim('plain'),
-        'gef_p0.1': _model_and_optim('eedtp', 0.1),  # default L_orthog
-        'diffusion_surgery': _model_and_optim('eedtp', 1.0, 'surgery'),
-        'diffusion_double_backward': _model_and_optim('eedtp', 1.0,
-                                                      'double_backward'),
-    }
-    batch = _train_batch()
-    totals = {k: 0.0 for k in arms}
-    for k, (m, o) in arms.items():
-        hub.update_info('iter', 0)
-        m.train_step(copy.deepcopy(batch), o)  # warm up
-    for r in range(steps // block):
-        for k, (m, o) in arms.items():
-            t0 = time.perf_counter()
-            for i in range(block):
-                hub.update_info('iter', 1 + r * block + i)
-                m.train_step(copy.deepcopy(batch), o)
-            totals[k] += time.perf_counter() - t0
-    gef = arms['gef_p0.1'][0]
-    drawn = 0
-    for it in range(1, 1 + steps // block * block):
-        hub.update_info('iter', it)
-        drawn += gef.diffusion_iteration()
-    return {k: totals[k] / totals['plain'] for k in arms}, {
-        k: totals[k] / steps for k in arms}, drawn / steps
-
-
-def _rss_bytes():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
-def _peak_step_memory_child(kind, queue):
-    """Peak resident memory during one training step above the resident
-    memory before it (sampled every 0.2 ms). The parent starts this process
-    with MALLOC_MMAP_THRESHOLD_ low, so each large tensor is its own mapping
-    and is returned to the system when freed: RSS then follows the live
-    tensors. torch has no CPU allocator statistics to ask instead."""
-    import threading
-    from mmdiffir.utils import register_all_modules
-    register_all_modules()
-    model, optim = _model_and_optim(kind, gen_prob=1.0)
-    batch = _train_batch(batch_size=8, size=192)
-    model.train_step(copy.deepcopy(batch), optim)  # optimizer state exists
-    base, peak, done = _rss_bytes(), [0], threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            time.sleep(0.0002)
-
-    thread = threading.Thread(target=sample)
-    thread.start()
-    model.train_step(copy.deepcopy(batch), optim)
-    done.set()
-    thread.join()
-    queue.put(max(peak[0] - base, 1))
-
-
-def peak_memory():
-    os.environ['MALLOC_MMAP_THRESHOLD_'] = str(1 << 16)
-    ctx = mp.get_context('spawn')
-    out = {}
-    for kind in ('plain', 'eedtp'):
-        q = ctx.Queue()
-        p = ctx.Process(target=_peak_step_memory_child, args=(kind, q))
-        p.start()
-        out[kind] = q.get()
-        p.join()
-    del os.environ['MALLOC_MMAP_THRESHOLD_']
-    return out
-
-
 def summary(values):
     """(mean, sample std, min, max) of a list of numbers."""
     sd = statistics.stdev(values) if len(values) > 1 else float('nan')
@@ -316,14 +203,9 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=None,
                         help='images per test set (all by default)')
     parser.add_argument('--out', help='also write the report (markdown) here')
-    parser.add_argument('--only',
-                        choices=['quality', 'costs', 'latency', 'steps'],
-                        help='only the quality tables (training), only the '
-                        'costs (latency, step time, memory), only the '
-                        'reference-size latency or only the training step '
-                        'times; default: everything')
-    parser.add_argument('--steps', type=int, default=40,
-                        help='training steps timed per arm (multiple of 10)')
+    parser.add_argument('--only', choices=['quality', 'latency'],
+                        help='only the quality tables (training) or only '
+                        'the reference-size latency; default: both')
     args = parser.parse_args(argv)
     if len(args.seeds) < 3 and args.only in (None, 'quality'):
         parser.error('--seeds: at least 3 seeds, so that a spread exists')
@@ -350,26 +232,9 @@ def main(argv=None):
                 print(f'seed {seed} {arm}: {per_seed[seed][arm]}',
                       flush=True)
         lines += quality_tables(per_seed, args.seeds, args.limit)
-    if args.only in (None, 'costs', 'latency'):
+    if args.only in (None, 'latency'):
         lines += [''] + latency_lines(paper_size_models(), 9,
                                       'NAFNet-w48 reference size')
-    if args.only in (None, 'costs', 'steps'):
-        ratios, per_step, share = step_time_ratios(args.steps)
-        for k in ratios:
-            if k != 'plain':
-                drawn = f', {share:.0%} of its steps drew the diffusion ' \
-                    'terms' if k == 'gef_p0.1' else ''
-                lines.append(
-                    f'- training step time {k} / plain (batch 4x64x64): '
-                    f'**{ratios[k]:.2f}x** ({per_step[k] * 1e3:.0f} ms vs '
-                    f'{per_step["plain"] * 1e3:.0f} ms{drawn})')
-    if args.only in (None, 'costs'):
-        mem = {k: v / 2**20 for k, v in peak_memory().items()}
-        lines.append(
-            f'- peak memory of a GEF diffusion step (default L_orthog) / a '
-            f'plain step (peak RSS above the pre-step RSS, batch 8x192x192):'
-            f' **{mem["eedtp"] / mem["plain"]:.2f}x** ({mem["eedtp"]:.0f} '
-            f'MiB vs {mem["plain"]:.0f} MiB)')
     write_report(lines, args.out)
 
 

@@ -134,7 +134,7 @@ class TimeConditioner(nn.Module):
         self._layout: Dict[str, tuple] = {}  # key -> (ndim, channel dim)
         self._handles = []
         self._time: Optional[torch.Tensor] = None
-        self._emb: Optional[torch.Tensor] = None
+        self._mods: Optional[Dict[str, tuple]] = None  # this forward's
         self._frozen: Optional[Dict[str, tuple]] = None
         self._targets: Dict[str, nn.Module] = {}  # key -> hooked module
         self._folded: Dict[str, list] = {}  # key -> original weights
@@ -233,7 +233,7 @@ class TimeConditioner(nn.Module):
             h.remove()
         self._handles, self.selected, self._targets = [], [], {}
         self._consumers = {}
-        self._emb = self._frozen = None
+        self._mods = self._frozen = None
 
     @property
     def attached(self) -> bool:
@@ -279,12 +279,8 @@ class TimeConditioner(nn.Module):
         t = self._check_time(t)
         if t.numel() != 1:
             raise ValueError(f'freeze_time takes one step, got {t.tolist()}')
-        emb = self.time_mlp(sinusoidal_embedding(t, self.embed_dim))
         self._time = None
-        self._frozen = {
-            key: self._scale_shift(key, emb)
-            for key in map(_head_key, self.selected)
-        }
+        self._frozen = self.modulations(t)
 
     def fold(self) -> bool:
         """After :meth:`freeze_time`: fold the cached (1 + scale, shift) of
@@ -328,42 +324,52 @@ class TimeConditioner(nn.Module):
         self._folded = {}
 
     # ------------------------------------------------------------- forward
-    def _begin_forward(self, backbone, args) -> None:
-        # The shared embedding is computed once per backbone forward.
-        self._emb = None
-        if self._frozen is None and self._time is not None:
-            self._emb = self.time_mlp(
-                sinusoidal_embedding(self._time, self.embed_dim))
+    def modulations(self, t: torch.Tensor) -> Dict[str, tuple]:
+        """Every hooked module's ``(1 + scale, shift)`` for the steps ``t``
+        (B,), shaped to broadcast over its output, e.g. (B, C, 1, 1), or
+        (B, 1, C) for (B, L, C) tokens.
 
-    def _scale_shift(self, key: str, emb: torch.Tensor) -> tuple:
-        """(1 + scale, shift) shaped to broadcast over the block's output,
-        e.g. (B, C, 1, 1), or (B, 1, C) for (B, L, C) tokens."""
-        scale, shift = self.heads[key](emb).chunk(2, dim=1)
+        Computed for all modules at once, before the backbone runs: one
+        embedding, one time MLP and one SiLU of its output (the first layer
+        of every head, the same for all of them), then each head's linear
+        layer (``heads[key] = Sequential(SiLU, Linear)``). The hooks only
+        look their pair up."""
+        act = nn.functional.silu(self.time_mlp(
+            sinusoidal_embedding(t, self.embed_dim)))
+        return {key: self._scale_shift(key, act)
+                for key in map(_head_key, self.selected)}
+
+    def _scale_shift(self, key: str, act: torch.Tensor) -> tuple:
+        scale, shift = self.heads[key][-1](act).chunk(2, dim=1)
         ndim, cdim = self._layout[key]
-        shape = [emb.shape[0]] + [1] * (ndim - 1)
+        shape = [act.shape[0]] + [1] * (ndim - 1)
         shape[cdim] = scale.shape[1]
         return (1 + scale).reshape(shape), shift.reshape(shape)
 
+    def _begin_forward(self, backbone, args) -> None:
+        # All modulations are computed once per backbone forward.
+        self._mods = None
+        if self._frozen is None and self._time is not None:
+            self._mods = self.modulations(self._time)
+
     def _end_forward(self, backbone, args, output) -> None:
-        self._emb = None  # it holds the autograd graph of this pass
+        self._mods = None  # it holds the autograd graph of this pass
 
     def _block_hook(self, key: str, module, args,
                     h: torch.Tensor) -> Optional[torch.Tensor]:
-        if self._folded or (self._frozen is None and self._emb is None):
+        if self._folded or (self._frozen is None and self._mods is None):
             # folded into the layer's weights, or no time set: untouched
             return None
         if h.dim() != self._layout[key][0]:
             raise ValueError(
                 f'TimeConditioner: block {key} returned a {h.dim()}-D output '
                 f'but a {self._layout[key][0]}-D one at attach time')
-        if self._frozen is not None:
-            a, b = self._frozen[key]
-        else:
-            if self._emb.shape[0] not in (1, h.shape[0]):
-                raise ValueError(
-                    f'TimeConditioner: {self._emb.shape[0]} time steps for a '
-                    f'batch of {h.shape[0]} at block {key}')
-            a, b = self._scale_shift(key, self._emb)
+        a, b = (self._frozen if self._frozen is not None else
+                self._mods)[key]
+        if self._frozen is None and a.shape[0] not in (1, h.shape[0]):
+            raise ValueError(
+                f'TimeConditioner: {a.shape[0]} time steps for a batch of '
+                f'{h.shape[0]} at block {key}')
         # Keep the block's dtype under autocast/half precision, and follow
         # the block if the model moved after freeze_time (no-op otherwise).
         a, b = a.to(h.device, h.dtype), b.to(h.device, h.dtype)
@@ -374,9 +380,10 @@ class TimeConditioner(nn.Module):
         return torch.addcmul(b, h, a)
 
     def __getstate__(self):
-        # The per-forward embedding is a non-leaf tensor (not deep-copyable).
+        # The per-forward modulations are non-leaf tensors (not
+        # deep-copyable).
         state = self.__dict__.copy()
-        state['_emb'] = None
+        state['_mods'] = None
         return state
 
     def extra_repr(self) -> str:

@@ -17,28 +17,47 @@ def grads_or_zeros(grads: Sequence[Optional[torch.Tensor]],
             for g, p in zip(grads, params)]
 
 
+def flat(grads: Sequence[torch.Tensor]) -> torch.Tensor:
+    """The gradients as one flat vector (one copy; differentiable).
+
+    Why: with ~1000 parameter tensors (NAFNet-w48 + its heads) a dot
+    product taken tensor by tensor costs ~2000 small ops and a Python sum of
+    1000 scalars; on the flat vector it is one BLAS call."""
+    return torch.cat([g.reshape(-1) for g in grads])
+
+
+def dot(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``x . y`` of two flat vectors by torch's (cascaded) sum: in float32
+    over millions of terms BLAS ``torch.dot`` is ~1e-4 off in relative
+    terms, enough to move the logged L_orthog."""
+    return (x * y).sum()
+
+
 def flat_dot(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]):
-    return sum((x * y).sum() for x, y in zip(a, b))
+    return dot(flat(a), flat(b))
 
 
 def cosine(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
            eps: float = 1e-12) -> torch.Tensor:
     """Cosine of the angle between two gradients seen as one flat vector
     (differentiable when the gradients carry a graph)."""
-    na = torch.sqrt(flat_dot(a, a) + eps)
-    nb = torch.sqrt(flat_dot(b, b) + eps)
-    return flat_dot(a, b) / (na * nb)
+    fa, fb = flat(a), flat(b)
+    na = torch.sqrt(dot(fa, fa) + eps)
+    nb = torch.sqrt(dot(fb, fb) + eps)
+    return dot(fa, fb) / (na * nb)
 
 
 def cosine_directions(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
                       eps: float = 1e-12):
     """(cos, dcos/da, dcos/db) of two detached gradients seen as flat
-    vectors: ``dcos/da = b / (|a||b|) - cos * a / |a|^2`` (and symmetric)."""
-    na = torch.sqrt(flat_dot(a, a) + eps)
-    nb = torch.sqrt(flat_dot(b, b) + eps)
-    cos = flat_dot(a, b) / (na * nb)
-    da = [y / (na * nb) - cos * x / na**2 for x, y in zip(a, b)]
-    db = [x / (na * nb) - cos * y / nb**2 for x, y in zip(a, b)]
+    vectors: ``dcos/da = b / (|a||b|) - cos * a / |a|^2`` (and symmetric);
+    the two derivatives as flat vectors (the layout of :func:`flat`)."""
+    fa, fb = flat(a), flat(b)
+    na = torch.sqrt(dot(fa, fa) + eps)
+    nb = torch.sqrt(dot(fb, fb) + eps)
+    cos = dot(fa, fb) / (na * nb)
+    da = fb / (na * nb) - (cos / na**2) * fa
+    db = fa / (na * nb) - (cos / nb**2) * fb
     return cos, da, db
 
 

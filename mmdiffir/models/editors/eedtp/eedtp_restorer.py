@@ -17,13 +17,14 @@ from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import TileFlipMixin
-from mmdiffir.models.losses.gradient_ops import (cosine_directions, flat_dot,
-                                                 grads_or_zeros)
+from mmdiffir.models.losses.gradient_ops import (cosine_directions, dot,
+                                                 flat, grads_or_zeros)
 from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
 from .gradient_step import apply_gradients, global_mean, refuse_accumulation
+from .grouped_conv import fast_grouped_double_backward
 from .layer_depth import execution_depths
 
 
@@ -278,13 +279,20 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
                 loss_gen=l_gen.detach())
 
         t_mat = self._sample_t_mat(data_samples, inputs.shape[0])
-        terms = loss_fn.restoration(self.restore(inputs, t_mat), gt)
-        l_res = sum(terms.values())
-        log = {k: v.detach() for k, v in terms.items()}
         if use_diffusion is None:
             use_diffusion = self.diffusion_iteration()
         double = use_diffusion and loss_fn.orthog_mode == 'double_backward' \
             and loss_fn.orthog_weight > 0
+        # graphs differentiated twice: grouped convs with a cheap double
+        # backward (same values; see grouped_conv.py)
+        def twice():
+            return fast_grouped_double_backward(self.generator) if double \
+                else contextlib.nullcontext()
+
+        with twice():
+            terms = loss_fn.restoration(self.restore(inputs, t_mat), gt)
+        l_res = sum(terms.values())
+        log = {k: v.detach() for k, v in terms.items()}
         g_res = grads_or_zeros(torch.autograd.grad(
             loss_scale * l_res, params, allow_unused=True,
             create_graph=double), params)
@@ -292,7 +300,8 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
             log['loss'] = l_res.detach()
             return global_mean(g_res), log
 
-        l_gen = self.diffusion_loss(gt)
+        with twice():
+            l_gen = self.diffusion_loss(gt)
         g_gen = grads_or_zeros(torch.autograd.grad(
             loss_scale * l_gen, params, allow_unused=True,
             create_graph=double), params)
@@ -308,25 +317,24 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         all_reduce(t_bar, op='mean')
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
         g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
-        extra = l_gen.new_zeros(())
         value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
+        with torch.no_grad():  # fused adds over the parameter list
+            grads = torch._foreach_add(g_res, g_diff)
         if double:
             l_orth, surrogate = self._orthog_surrogate(g_diff, g_res)
-            extra = extra + loss_fn.orthog_weight * surrogate
+            g_orth = grads_or_zeros(torch.autograd.grad(
+                loss_scale * loss_fn.orthog_weight * surrogate, params,
+                allow_unused=True), params)
+            torch._foreach_add_(grads, g_orth)
             value = value + loss_fn.orthog_weight * l_orth
             log['loss_orthog'] = l_orth
         if loss_fn.reg_weight:
             self.check_anchor()
-            l_reg = loss_fn.anchor(params, self.anchor.theta0,
-                                   self.anchor.omega)
-            extra = extra + l_reg
-            value = value + l_reg.detach()
-            log['loss_reg'] = l_reg.detach()
-        grads = [(r + d).detach() for r, d in zip(g_res, g_diff)]
-        if extra.requires_grad:
-            g_extra = grads_or_zeros(torch.autograd.grad(
-                loss_scale * extra, params, allow_unused=True), params)
-            grads = [g + e for g, e in zip(grads, g_extra)]
+            l_reg, g_reg = loss_fn.anchor(params, self.anchor.theta0,
+                                          self.anchor.omega)
+            torch._foreach_add_(grads, g_reg, alpha=loss_scale)
+            value = value + l_reg
+            log['loss_reg'] = l_reg
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
@@ -348,7 +356,7 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         ``1 - cos(g_diff, g_res)`` itself."""
         big_diff, big_res = global_mean(g_diff), global_mean(g_res)
         cos, u_diff, u_res = cosine_directions(big_diff, big_res)
-        surrogate = -(flat_dot(g_diff, u_diff) + flat_dot(g_res, u_res))
+        surrogate = -(dot(flat(g_diff), u_diff) + dot(flat(g_res), u_res))
         return (1 - cos).detach(), surrogate
 
     @torch.no_grad()

@@ -1,0 +1,47 @@
+"""The cost benchmark's arithmetic: the diffusion iteration is divided by
+the sum of its inherent passes, and the harness takes a callable's own
+seconds when it reports them (a part of its work timed)."""
+import os
+import sys
+
+import pytest
+import torch
+
+from tests.helpers import REPO
+
+sys.path.insert(0, os.path.join(REPO, 'tools', 'analysis_tools'))
+import bench_harness  # noqa: E402
+import benchmark_eedtp_cost as bench  # noqa: E402
+
+
+def test_passes_lines_divide_by_the_sum_of_the_passes():
+    med = {'gef_diff': 2.2, 'orthog_off': 1.1, 'surgery': 1.32,
+           'pass: grad L_res': 0.4, 'pass: grad L_gen': 0.4,
+           f'pass: {bench.HVP}': 1.1, 'pass: optimizer step': 0.1,
+           'pass (first-order): grad L_res': 0.45,
+           'pass (first-order): grad L_gen': 0.45}
+    text = '\n'.join(bench.passes_lines(med, list(bench.VARIANTS)))
+    assert '| sum | 2000 ms | 1000 ms |' in text
+    assert '(`gef_diff`) **1.100x**' in text
+    assert '`orthog_off` **1.100x**' in text
+    assert '`surgery` **1.320x**' in text
+
+
+def test_interleaved_median_takes_reported_seconds_and_grad_mode():
+    seen = []
+
+    def part():
+        seen.append(torch.is_grad_enabled())
+        return 0.25
+
+    med = bench_harness.interleaved_median({'part': part}, 3, grad=True)
+    assert med == {'part': pytest.approx(0.25)}
+    assert seen == [True] * 4  # warm-up + 3 rounds, autograd on
+    bench_harness.interleaved_median({'part': part}, 1)
+    assert seen[-1] is False  # inference timing by default
+
+
+def test_sections_are_a_table_of_functions():
+    assert {'profile', 'steps', 'memory', 'hvp'} <= set(bench.SECTIONS)
+    with pytest.raises(SystemExit):
+        bench.main(['--only', 'nonsense'])
