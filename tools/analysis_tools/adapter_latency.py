@@ -185,7 +185,7 @@ def profile_lines(size: Tuple[int, int], repeats: int) -> List[str]:
                 for j in range(n)],
             'mixture + last 1x1, scaled hidden': lambda: F.conv2d(
                 z * w.repeat_interleave(hid, 1)[:, :, None, None],
-                moe.proj_weight) + w @ moe.proj_bias,
+                moe.proj_weight) + (w @ moe.proj_bias)[:, :, None, None],
             'mixture + last 1x1, folded weights': lambda: F.conv2d(
                 z, (moe.proj_weight.flatten(1) * w.repeat_interleave(
                     hid, 1))[:, :, None, None], w[0] @ moe.proj_bias),
@@ -212,7 +212,8 @@ def adapter_latency_lines(repeats: int = 5, large_repeats: int = 1,
     torch.set_num_threads(1)
     setup()
     head = ['backbone', 'experts', 'input WxH', 'repeats', 'bare ms',
-            'adapters ms', 'adapters / bare', 'training form ms', 'training form / bare',
+            'adapters ms', 'adapters / bare', 'training form ms',
+            'training form / bare',
             'max abs diff default vs training form',
             'adapter multiply-adds / backbone']
     sizes: Dict[Tuple[int, int], int] = {SMALL: repeats}
