@@ -13,6 +13,6 @@ load_from = 'work_dirs/diffir-s2_dirformer-64-x4_8xb8-lr2e-4-300k_df2k/' \
 
 max_iters = 400_000
 train_cfg = dict(max_iters=max_iters)
-optim_wrapper = dict(_base_.gan_optim_wrapper, _delete_=True)
+optim_wrapper = dict(_base_.gan_optimizers, _delete_=True)
 param_scheduler = dict(_delete_=True, type='MultiStepLR', by_epoch=False,
                        milestones=[200_000], gamma=0.5)

@@ -15,4 +15,4 @@ model = dict(
     gan_loss=dict(_base_.diffir_s2gan.gan_loss, loss_weight=0.1))
 load_from = 'work_dirs/' \
     'diffir-s2_dirformer-tiny-x4_1xb4-lr1e-3-1k_t91-cpu/iter_1000.pth'
-optim_wrapper = dict(_base_.gan_optim_wrapper, _delete_=True)
+optim_wrapper = dict(_base_.gan_optimizers, _delete_=True)

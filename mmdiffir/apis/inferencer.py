@@ -12,7 +12,9 @@ EEDTP's per-task ``t_mat``, and has no tiling or bit-depth handling.
     restored = inf('photo.png')                 # float32 (H, W, 3) RGB 0-255
     inf.restore_files(['a.png', 'b.tif'], 'out/')
 """
+import contextlib
 import copy
+import logging
 import os
 import os.path as osp
 import re
@@ -21,11 +23,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 import yaml
 from mmengine.config import Config
 
-from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
+from mmdiffir.models.inference_utils import (padded_forward, report_passes,
+                                             tile_flip_forward)
 from mmdiffir.utils.image_file import (LoadedImage, read_image,
                                        to_output_array, write_image)
 
@@ -206,6 +208,26 @@ def load_weights(model: torch.nn.Module, checkpoint: str) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+class _MissingGTFilter(logging.Filter):
+    """Drops mmagic's "Cannot find key 'gt_img' in data sample." (its
+    preprocessor looks for the GT of every sample; inference has none)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Cannot find key 'gt_img'" not in str(record.msg)
+
+
+@contextlib.contextmanager
+def _without_missing_gt_warning():
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    drop = _MissingGTFilter()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def default_device() -> str:
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
@@ -264,14 +286,12 @@ class RestorationInferencer:
         model_cfg = copy.deepcopy(self.cfg.model)
         # Weights come from `checkpoint`: no pre-trained init is loaded.
         model_cfg.pop('init_cfg', None)
-        test_cfg = dict(model_cfg.get('test_cfg') or {})
-        # Tiling and the flip ensemble are applied here, once, around the
-        # model's forward; the model must not apply them a second time.
-        cfg_tile = test_cfg.pop('tile', None)
-        cfg_overlap = test_cfg.pop('tile_overlap', None)
-        cfg_flip = test_cfg.pop('flip_ensemble', None)
-        if 'test_cfg' in model_cfg:
-            model_cfg.test_cfg = test_cfg
+        # The model applies tiling and the flip ensemble from its test_cfg
+        # (TileFlipMixin); this inferencer's options replace the config's.
+        self._config_test_cfg = dict(model_cfg.get('test_cfg') or {})
+        cfg_tile = self._config_test_cfg.get('tile')
+        cfg_overlap = self._config_test_cfg.get('tile_overlap')
+        cfg_flip = self._config_test_cfg.get('flip_ensemble')
         self.model = MODELS.build(model_cfg)
         meta = load_weights(self.model, checkpoint) \
             if checkpoint is not None else None
@@ -339,80 +359,104 @@ class RestorationInferencer:
         return int(self.model.t_mat)
 
     # ------------------------------------------------------------ tensors
-    def _norm(self) -> tuple:
+    def _set_test_cfg(self, tile: Optional[int], flip: int) -> dict:
+        """The config's test_cfg with these tile / flip options, set on the
+        model (whose forward_tensor applies them) and returned."""
+        cfg = dict(self._config_test_cfg, tile=tile,
+                   tile_overlap=self.tile_overlap, flip_ensemble=flip)
+        self.model.test_cfg = cfg
+        return cfg
+
+    def _model_forward(self, samples, tile: Optional[int], flip: int
+                       ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """x (preprocessed) -> the model's own test pass on it (mode
+        'tensor', as val/test run it) with ``tile`` / ``flip``. A model
+        that does not read them from test_cfg (e.g. mmagic's BaseEditModel)
+        gets the same helper around its pass."""
+        cfg = self._set_test_cfg(tile, flip)
+
+        def forward(x):
+            return self.model(x, samples, mode='tensor')
+        if getattr(self.model, 'reads_test_cfg_flip_ensemble', False):
+            return forward
         pre = self.model.data_preprocessor
-        mean = getattr(pre, 'mean', None) if getattr(
-            pre, '_enable_normalize', True) else None
-        std = getattr(pre, 'std', None) if mean is not None else None
-        if mean is None:
-            return (torch.zeros(1, 1, 1, device=self.device),
-                    torch.ones(1, 1, 1, device=self.device))
-        return mean.to(self.device), std.to(self.device)
+        return lambda x: tile_flip_forward(
+            forward, x, cfg, getattr(pre, 'pad_size_divisor', 1),
+            getattr(pre, 'pad_value', 0))
+
+    def _samples(self, n: int) -> list:
+        """n DataSamples as the configs' test pipelines pack an image
+        (LoadImageFromFile(channel_order='rgb') + PackInputs), plus the
+        t_mat to restore at (EEDTP)."""
+        from mmagic.structures import DataSample
+        meta = dict(img_channel_order='rgb', img_color_type='color')
+        if self.t_mat is not None:
+            meta['t_mat'] = self.t_mat
+        return [DataSample(metainfo=meta) for _ in range(n)]
+
+    def preprocess(self, rgb: torch.Tensor) -> dict:
+        """rgb (B, 3, H, W) float in [0, 255] -> ``{'inputs', 'data_samples'}``
+        from the model's own data preprocessor (normalised, padded; the
+        samples keep the padding for ``destruct``), as in val/test."""
+        data = dict(inputs=list(rgb.to(torch.float32)),
+                    data_samples=self._samples(rgb.shape[0]))
+        with _without_missing_gt_warning():
+            return self.model.data_preprocessor(data, False)
 
     def network_forward(self) -> Callable[[torch.Tensor], torch.Tensor]:
-        """x (B, 3, H, W) normalised like training -> network output (same
-        normalisation), at this inferencer's t_mat, without tiling/flips."""
+        """x (B, 3, H, W) normalised like training -> the model's test pass
+        (same normalisation), at this inferencer's t_mat, without tiling /
+        flips: one network pass (x padded to the preprocessor's divisor as
+        it pads whole images)."""
         from mmagic.structures import DataSample
         samples = None
         if self.t_mat is not None:
             samples = DataSample(metainfo=dict(t_mat=self.t_mat))
         pre = self.model.data_preprocessor
-        divisor = int(getattr(pre, 'pad_size_divisor', 1) or 1)
-        pad_value = float(getattr(pre, 'pad_value', 0) or 0)
 
         def forward(x):
-            h, w = x.shape[-2:]
-            ph, pw = (-h) % divisor, (-w) % divisor
-            if ph or pw:  # as the data preprocessor pads in val/test
-                x = F.pad(x, (0, pw, 0, ph), value=pad_value)
-            y = self.model.forward_tensor(x, samples)
-            scale = y.shape[-2] // x.shape[-2]  # > 1 for SR models
-            return y[..., :h * scale, :w * scale]
+            return padded_forward(self._model_forward(samples, None, 1),
+                                  int(getattr(pre, 'pad_size_divisor', 1)),
+                                  float(getattr(pre, 'pad_value', 0)))(x)
         return forward
 
     # Show a progress bar over the tiles of a tiled image (set by the CLI).
     tile_progress = False
 
-    def _counting(self, forward, h: int, w: int):
-        """``forward`` advancing a tqdm bar over the image's tiles (times
-        the flip ensemble), so that a large tiled image shows progress."""
+    def _progress(self, h: int, w: int):
+        """A context in which the model's passes (tiles times the flip
+        ensemble) advance a tqdm bar, when a tiled image shows progress."""
+        if not (self.tile_progress and self.tile and
+                (h > self.tile or w > self.tile)):
+            return contextlib.nullcontext()
         from tqdm import tqdm
-        stride = self.tile - self.tile_overlap
+        bar = []
 
-        def count(size):  # as tiled_forward places its tiles
-            last = max(size - self.tile, 0)
-            return 1 if last == 0 else -(-last // stride) + 1
-        bar = tqdm(total=count(h) * count(w) * self.flip, desc='tiles',
-                   unit='tile', leave=False, mininterval=0)
-
-        def counted(z):
-            y = forward(z)
-            bar.update(1)
-            if bar.n >= bar.total:
-                bar.close()
-            return y
-        return counted
+        def update(done: int, total: int):
+            if not bar:
+                bar.append(tqdm(total=total, desc='tiles', unit='tile',
+                                leave=False, mininterval=0))
+            bar[0].update(1)
+            if done >= total:
+                bar[0].close()
+        return report_passes(update)
 
     @torch.no_grad()
     def restore_tensor(self, rgb: torch.Tensor) -> torch.Tensor:
-        """rgb (B, 3, H, W) float in [0, 255] -> restored, same range
-        (unclipped), with tiling and flip ensemble as configured."""
-        mean, std = self._norm()
-        x = (rgb.to(self.device, torch.float32) - mean) / std
-        forward = self.network_forward()
-        if self.tile:
-            base = forward
-            h, w = x.shape[-2:]
-            if self.tile_progress and (h > self.tile or w > self.tile):
-                base = self._counting(base, h, w)
-
-            def forward(z):  # noqa: F811
-                return tiled_forward(base, z, self.tile, self.tile_overlap)
+        """rgb (B, 3, H, W) float in [0, 255] -> restored, same range,
+        clipped: the model's own preprocessor, test pass (with tiling and
+        flip ensemble as configured) and ``destruct``, as ``tools/test.py``
+        restores."""
+        data = self.preprocess(rgb.to(self.device))
+        samples = data['data_samples']
+        forward = self._model_forward(samples, self.tile, self.flip)
         if self.seed is not None:
             torch.manual_seed(self.seed)
-        y = flip_ensemble(forward, x, self.flip) if self.flip > 1 else \
-            forward(x)
-        return y * std + mean
+        with self._progress(*data['inputs'].shape[-2:]):
+            y = forward(data['inputs'])
+        # destruct un-pads, denormalises, clips and (for 'rgb' samples)
+        # returns BGR, the order mmagic writes with cv2: back to RGB
+        return self.model.data_preprocessor.destruct(y, samples)[:, [2, 1, 0]]
 
     def restore_array(self, rgb: np.ndarray) -> np.ndarray:
         """RGB float/uint8 (H, W, 3) in [0, 255] -> restored float32 (H, W,

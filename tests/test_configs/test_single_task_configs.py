@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmdiffir.models.diffusion.eedtp_schedule import T_MAT
+from mmdiffir.t_mat import T_MAT
 from mmdiffir.registry import DATASETS
 from tests.helpers import REPO
 
@@ -41,7 +41,7 @@ def test_arms_differ_only_in_the_method(key):
     assert 'tmddp' in eedtp.load_from  # fine-tunes the TMDDP checkpoint
     assert any(h.type == 'ImportanceEstimationHook'
                for h in eedtp.custom_hooks)
-    assert plain.model.type == 'BaseEditModel'
+    assert plain.model.type == 'PlainRestorer'  # BaseEditModel + tiles/flips
     assert plain.model.generator == eedtp.model.generator  # same network
     for k in ('train_dataloader', 'test_dataloader', 'test_evaluator',
               'val_dataloader', 'optim_wrapper', 'param_scheduler',

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmdiffir.models.diffusion import (T_MAT, EEDTPNoiseSchedule,
-                                       irsde_sigma_bars)
+from mmdiffir.models.diffusion import EEDTPNoiseSchedule, irsde_sigma_bars
+from mmdiffir.t_mat import T_MAT
 
 # METHODS.md §1.2, sigmabar_t in units of 1/255
 TABLE = {1: 1.0, 4: 2.9, 8: 5.2, 12: 7.0, 15: 8.0, 19: 8.9, 22: 9.4, 27: 9.8}

@@ -7,7 +7,7 @@ import torch
 from mmagic.structures import DataSample
 from mmengine.config import Config
 
-from mmdiffir.models.diffusion import T_MAT
+from mmdiffir.t_mat import T_MAT
 from mmdiffir.registry import MODELS, TRANSFORMS
 
 DEFAULT_GEF = ('configs/eedtp/eedtp-gef_nafnet-w16-tiny_1xb4-lr1e-3-1k_'

@@ -16,6 +16,9 @@ import test as test_tool  # noqa: E402
 EEDTP_DEMO = os.path.join(
     REPO, 'configs/demo/'
     'demo_eedtp-gef_nafnet-tiny_1xb8-lr1e-3-700_skimage-noise25.py')
+DIFFIR_S1_CPU = os.path.join(
+    REPO, 'configs/diffir/diffir-s1_dirformer-tiny_1xb4-lr1e-3-1k_t91-levin-'
+    'cpu.py')
 
 
 def test_four_flips_are_the_references():
@@ -39,10 +42,14 @@ class _Captured(Exception):
     pass
 
 
+@pytest.mark.parametrize('config', [EEDTP_DEMO, DEMO_CONFIG],
+                         ids=['eedtp', 'plain'])
 @pytest.mark.parametrize('flag,n', [(['--flip-ensemble'], 4),
                                     (['--flip-ensemble', '8'], 8)])
-def test_flag_sets_the_models_test_cfg(flag, n, tmp_path, monkeypatch,
-                                       registered):
+def test_flag_sets_the_models_test_cfg(flag, n, config, tmp_path,
+                                       monkeypatch, registered):
+    """EEDTP and the plain baseline (PlainRestorer) read it alike, so both
+    arms of a comparison can be tested with the same ensemble."""
     seen = {}
 
     def from_cfg(cfg):
@@ -58,18 +65,20 @@ def test_flag_sets_the_models_test_cfg(flag, n, tmp_path, monkeypatch,
     ckpt = tmp_path / 'x.pth'
     ckpt.write_bytes(b'')
     with pytest.raises(_Captured):
-        test_tool.main([EEDTP_DEMO, str(ckpt), '--work-dir', str(tmp_path),
+        test_tool.main([config, str(ckpt), '--work-dir', str(tmp_path),
                         *flag])
     assert seen['cfg'].model.test_cfg['flip_ensemble'] == n
     # without the flag the config's own test_cfg stays
     with pytest.raises(_Captured):
-        test_tool.main([EEDTP_DEMO, str(ckpt), '--work-dir', str(tmp_path)])
+        test_tool.main([config, str(ckpt), '--work-dir', str(tmp_path)])
     assert 'flip_ensemble' not in (seen['cfg'].model.get('test_cfg') or {})
 
 
 def test_flag_refuses_a_model_that_ignores_it(tmp_path, registered):
+    """DiffIR stage 1 (the teacher) restores from LQ and GT and has no
+    tiles / flips."""
     ckpt = tmp_path / 'x.pth'
     ckpt.write_bytes(b'')
-    with pytest.raises(ValueError, match='BaseEditModel'):
-        test_tool.main([DEMO_CONFIG, str(ckpt), '--work-dir', str(tmp_path),
-                        '--flip-ensemble'])
+    with pytest.raises(ValueError, match='DiffIRS1'):
+        test_tool.main([DIFFIR_S1_CPU, str(ckpt), '--work-dir',
+                        str(tmp_path), '--flip-ensemble'])

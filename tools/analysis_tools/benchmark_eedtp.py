@@ -35,10 +35,10 @@ import statistics
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import interleaved_median, psnr_ssim  # noqa: E402
+from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
+                           checkpoint, psnr_ssim, setup, shrink,
+                           train_or_reuse, write_report)
 
 PLAIN = 'configs/baselines/plain_nafnet-w16-tiny_1xb4-lr1e-3-2k_denoise-cpu.py'
 TMDDP = 'configs/eedtp/eedtp-tmddp_nafnet-w16-tiny_1xb4-lr1e-3-1k_t91-cpu.py'
@@ -62,57 +62,36 @@ COMPARISONS = [('eedtp', 'plain'), ('eedtp_block', 'plain'),
 
 
 def _cfg(path, work_dir, iters, data_root, seed, conditioner=None):
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, path))
-    cfg.work_dir = work_dir
-    cfg.randomness = dict(seed=seed)
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters + 1
-    cfg.param_scheduler.T_max = iters
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.default_hooks.logger.interval = 100
-    cfg.default_hooks.checkpoint.interval = iters
-    cfg.custom_hooks = [h for h in cfg.custom_hooks
-                        if h['type'] == 'ImportanceEstimationHook']
-    cfg.train_dataloader.dataset.data_root = osp.join(data_root, 'train')
+    """The config shrunk to ``iters`` (keeping the importance hook GEF
+    needs), with the seed and, for an ablation arm, the conditioner
+    override."""
+    cfg = shrink(path, work_dir, iters, data_root=data_root, seed=seed,
+                 keep_hooks=('ImportanceEstimationHook', ))
     if conditioner is not None:
         cfg.model.conditioner.update(conditioner)
     return cfg
 
 
-def _train(cfg, ckpt):
-    """Train (or, when ``ckpt`` exists from an earlier run of the same
-    command, load it) and return the model in eval mode."""
-    from mmengine.runner import Runner, load_checkpoint
-
-    from mmdiffir.registry import MODELS
-    if osp.exists(ckpt):
-        model = MODELS.build(cfg.model)
-        load_checkpoint(model, ckpt, map_location='cpu', strict=True)
-        return model.eval()
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    return runner.model.eval()
+def _train(cfg):
+    """Train (or reuse the final checkpoint of an earlier run of the same
+    command) and return the model in eval mode."""
+    return train_or_reuse(cfg)[0]
 
 
 def train_seed(args, seed):
     """The arms trained with one seed: {'plain', 'eedtp', 'eedtp_block'}."""
     half = args.iters // 2
     root = osp.join(args.work_dir, f'seed{seed}')
-    models = {'plain': _train(
-        _cfg(PLAIN, osp.join(root, 'plain'), args.iters, args.data_root,
-             seed), osp.join(root, 'plain', f'iter_{args.iters}.pth'))}
+    models = {'plain': _train(_cfg(PLAIN, osp.join(root, 'plain'),
+                                   args.iters, args.data_root, seed))}
     for arm, cond in EEDTP_ARMS.items():
-        pre = osp.join(root, f'{arm}_tmddp')
-        pre_ckpt = osp.join(pre, f'iter_{half}.pth')
-        if not osp.exists(pre_ckpt):
-            _train(_cfg(TMDDP, pre, half, args.data_root, seed, cond),
-                   pre_ckpt)
+        pre = _cfg(TMDDP, osp.join(root, f'{arm}_tmddp'), half,
+                   args.data_root, seed, cond)
+        _train(pre)
         cfg = _cfg(GEF, osp.join(root, arm), args.iters - half,
                    args.data_root, seed, cond)
-        cfg.load_from = pre_ckpt
-        models[arm] = _train(cfg, osp.join(root, arm,
-                                           f'iter_{args.iters - half}.pth'))
+        cfg.load_from = checkpoint(pre)
+        models[arm] = _train(cfg)
     return models
 
 
@@ -140,9 +119,7 @@ def paper_size_models():
 
     from mmdiffir.registry import MODELS
     plain = Config.fromfile(osp.join(
-        REPO, 'configs/_base_/models/plain_nafnet-w32.py')).model
-    plain.generator.update(mid_channels=48, enc_blk_nums=[2, 2, 4, 28],
-                           middle_blk_num=6, dec_blk_nums=[2, 2, 2, 2])
+        REPO, 'configs/_base_/models/plain_nafnet-w48.py')).model
     eedtp = Config.fromfile(osp.join(
         REPO, 'configs/_base_/models/eedtp_nafnet-w48.py')).model
     eedtp.stage = 'gef'
@@ -350,16 +327,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if len(args.seeds) < 3 and args.only in (None, 'quality'):
         parser.error('--seeds: at least 3 seeds, so that a spread exists')
-    from mmdiffir.utils import register_all_modules
-    register_all_modules()
+    setup()
     import torch
     trained = f'tiny NAFNet, {args.iters} iterations per arm; ' \
         if args.only in (None, 'quality') else ''
     lines = [f'# EEDTP vs plain ({args.only or "everything"}; {trained}CPU '
              f'{os.cpu_count()} cores, torch threads '
-             f'{torch.get_num_threads()})', '',
-             'command: python tools/analysis_tools/benchmark_eedtp.py ' +
-             ' '.join(sys.argv[1:] if argv is None else argv), '']
+             f'{torch.get_num_threads()})', ''] + header(
+                 'benchmark_eedtp.py', argv)
     if args.only in (None, 'quality'):
         per_seed = {}
         for seed in args.seeds:
@@ -395,11 +370,7 @@ def main(argv=None):
             f'plain step (peak RSS above the pre-step RSS, batch 8x192x192):'
             f' **{mem["eedtp"] / mem["plain"]:.2f}x** ({mem["eedtp"]:.0f} '
             f'MiB vs {mem["plain"]:.0f} MiB)')
-    report = '\n'.join(lines)
-    print(report)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(report + '\n')
+    write_report(lines, args.out)
 
 
 if __name__ == '__main__':

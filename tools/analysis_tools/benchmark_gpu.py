@@ -24,9 +24,9 @@ import platform
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
+                           setup, table, write_report)
 
 EEDTP_GEF = 'configs/eedtp/eedtp-gef_nafnet-w48_8xb2-lr5e-5-500k_dfwb-denoise.py'
 DIFFIR_S2 = 'configs/diffir/diffir-s2_dirformer-48_8xb8-lr2e-4-400k_gopro.py'
@@ -144,7 +144,6 @@ def inference_latency(rows, size, device, repeats):
     its 3-step sampler and with one step."""
     import torch
 
-    from bench_utils import interleaved_median
     by_name = {r[0]: r for r in rows}
     plain = _build(by_name['NAFNet-w48 plain'][1], {}, device).eval()
     eedtp = _build(by_name['EEDTP GEF NAFNet-w48, gen_prob 0.1'][1], {},
@@ -178,11 +177,10 @@ def main(argv=None):
                         help='training precisions to time (default all)')
     parser.add_argument('--steps', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--out', default=None, help='markdown file')
     args = parser.parse_args(argv)
     import torch
-
-    from mmdiffir.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
+    setup()
     device = torch.device('cuda' if torch.cuda.is_available() and
                           not args.tiny else 'cpu')
     if not args.tiny and device.type != 'cuda':
@@ -208,14 +206,12 @@ def main(argv=None):
     dev = torch.cuda.get_device_name(device) if device.type == 'cuda' \
         else f'CPU {platform.processor() or platform.machine()}, ' \
         f'{torch.get_num_threads()} threads'
-    print(f'device: {dev}; torch {torch.__version__}; '
-          f'{"TINY smoke run (not a measurement)" if args.tiny else ""}'
-          f' {steps} timed steps after {warmup} warm-up; '
-          f'inference {size[1]}x{size[0]}, fp32, batch 1, median of '
-          f'{repeats}')
-    print('| model | batch x crop | train img/s fp32 / bf16 / fp16 | '
-          'peak GiB fp32 / bf16 / fp16 | inference ms |')
-    print('|---|---|---|---|---|')
+    lines = header('benchmark_gpu.py', argv) + [
+        f'device: {dev}; torch {torch.__version__}; '
+        f'{"TINY smoke run (not a measurement)" if args.tiny else ""}'
+        f' {steps} timed steps after {warmup} warm-up; '
+        f'inference {size[1]}x{size[0]}, fp32, batch 1, median of '
+        f'{repeats}', '']
     infer = {'NAFNet-w48 plain': f'{lat["plain"] * 1e3:.1f}',
              'EEDTP GEF NAFNet-w48, gen_prob 0.1':
              f'{lat["eedtp"] * 1e3:.1f} (EEDTP/plain '
@@ -223,10 +219,11 @@ def main(argv=None):
              'DiffUIR-L': f'{lat["diffuir3"] * 1e3:.1f} 3-step, '
              f'{lat["diffuir1"] * 1e3:.1f} one pass (3-step/one-pass '
              f'{lat["diffuir3"] / lat["diffuir1"]:.2f})'}
+    body = []
     for name, *_ in rows:
         cells = [results[name, d] if d in args.dtypes else ('-', '-', None)
                  for d in DTYPES]
-        rate = ' / '.join(c[1] if isinstance(c[0], str) else f'{c[0]:.1f}'
+        rate = ' / '.join(c[1] if isinstance(c[0], str) else f'{c[0]:.3g}'
                           for c in cells)
         peak = ' / '.join(c[0] if isinstance(c[0], str) else
                           ('-' if c[1] is None else f'{c[1]:.2f}')
@@ -235,9 +232,12 @@ def main(argv=None):
         label = name + (f' ({"/".join(map(str, share))} of {steps} steps '
                         'diffusion)' if share else '')
         b, c = results[name, 'batch']
-        print(f'| {label} | {b} x {c}^2 | {rate} | {peak} | '
-              f'{infer.get(name, "-")} |')
-    print(f'total {time.perf_counter() - began:.0f} s')
+        body.append([label, f'{b} x {c}^2', rate, peak,
+                     infer.get(name, '-')])
+    lines += table(['model', 'batch x crop', 'train img/s fp32 / bf16 / fp16',
+                    'peak GiB fp32 / bf16 / fp16', 'inference ms'], body)
+    lines.append(f'total {time.perf_counter() - began:.0f} s')
+    write_report(lines, args.out)
 
 
 if __name__ == '__main__':

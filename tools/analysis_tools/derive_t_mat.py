@@ -344,7 +344,7 @@ def parse_args(argv=None):
 def levels_table(sched, chosen: Dict[str, int]) -> PrettyTable:
     """Every step's sigmabar, the paper's tasks at it and the sets derived
     at it: the derived values beside the paper's table."""
-    from mmdiffir.models.diffusion.eedtp_schedule import T_MAT
+    from mmdiffir.t_mat import T_MAT
     levels = PrettyTable(['t', 'sigmabar_t x255', 'paper table (§1.3)',
                           'derived here'])
     for t in range(sched.T + 1):

@@ -45,13 +45,14 @@ class OnnxExportError(RuntimeError):
 
 def check_single_pass(model) -> None:
     """Raise OnnxExportError unless ``model`` (an instance or a class)
-    restores in one deterministic pass of its generator: EEDTP, or a model
-    using BaseEditModel's plain ``forward_tensor`` (the generator alone)."""
+    restores in one deterministic pass of its generator: EEDTP, the plain
+    baselines' PlainRestorer, or a model using BaseEditModel's plain
+    ``forward_tensor`` (the generator alone)."""
     from mmagic.models import BaseEditModel
 
-    from mmdiffir.models.editors.eedtp import EEDTPRestorer
+    from mmdiffir.models.editors import EEDTPRestorer, PlainRestorer
     cls = model if isinstance(model, type) else type(model)
-    if issubclass(cls, EEDTPRestorer):
+    if issubclass(cls, (EEDTPRestorer, PlainRestorer)):
         return
     if cls.forward_tensor is not BaseEditModel.forward_tensor:
         raise OnnxExportError(
@@ -183,7 +184,7 @@ def ort_session(path: str, threads: Optional[int] = None):
 
 def pytorch_output(inferencer, rgb01: np.ndarray) -> np.ndarray:
     """The PyTorch path the inferencer runs (no tiling, no flips):
-    (1, 3, H, W) in [0, 1] -> same."""
+    (1, 3, H, W) in [0, 1] -> same, clipped (as the inferencer writes)."""
     x = torch.from_numpy(rgb01) * 255.0
     return (inferencer.restore_tensor(x) / 255.0).cpu().numpy()
 
@@ -213,11 +214,13 @@ def load_photos(sources: Sequence[str], limit: int = 4,
 
 def verify(inferencer, onnx_path: str,
            photos: Dict[str, np.ndarray]) -> Dict[str, float]:
-    """Max |onnxruntime - PyTorch| per photo, in [0, 1] units."""
+    """Max |onnxruntime - PyTorch| per photo, in [0, 1] units, on the
+    graph's output clipped to [0, 1] as the inferencer clips its own."""
     sess = ort_session(onnx_path)
     diffs = {}
     for name, x in photos.items():
         [y] = sess.run(None, {'input': x})
+        y = np.clip(y, 0., 1.)
         ref = pytorch_output(inferencer, x)
         if y.shape != ref.shape:
             raise AssertionError(f'{name}: onnxruntime shape {y.shape} != '
@@ -229,9 +232,9 @@ def verify(inferencer, onnx_path: str,
 def latency(inferencer, onnx_path: str, sizes: Sequence[int],
             repeats: int = 10) -> List[dict]:
     """Median seconds of PyTorch (the inferencer's path, conditioning cached)
-    and onnxruntime per image size, interleaved (bench_utils)."""
+    and onnxruntime per image size, interleaved (the benchmark harness's interleaved_median)."""
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
-    from bench_utils import interleaved_median
+    from bench_harness import interleaved_median
     sess = ort_session(onnx_path)
     rows = []
     for s in sizes:

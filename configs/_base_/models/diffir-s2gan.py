@@ -4,7 +4,7 @@
 # + L_diff, two optimizers (generator / discriminator) as mmagic's GANs:
 #   _base_ = ['./<stage-1 config>.py', '../_base_/models/diffir-s2gan.py']
 #   model = dict(_base_.diffir_s2gan, s1=_base_.model.generator)
-#   optim_wrapper = dict(_base_.gan_optim_wrapper, _delete_=True)
+#   optim_wrapper = dict(_base_.gan_optimizers, _delete_=True)
 # The VGG19 ImageNet weights load when training starts (torchvision://vgg19:
 # the torch hub cache, downloaded once if missing).
 _base_ = './diffir-s2.py'
@@ -29,5 +29,5 @@ model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel',
                          find_unused_parameters=False)
 _adam = dict(type='OptimWrapper', optimizer=dict(
     type='Adam', lr=1e-4, betas=(0.9, 0.99), weight_decay=0.))
-gan_optim_wrapper = dict(constructor='MultiOptimWrapperConstructor',
+gan_optimizers = dict(constructor='MultiOptimWrapperConstructor',
                          generator=_adam, discriminator=_adam)

@@ -4,11 +4,11 @@ from .diffir_schedule import (DiffIRPriorSchedule, deterministic_chain,
                               posterior_coefficients, sqrt_linear_betas)
 from .diffuir_schedule import (DiffUIRSchedule, residual_schedule,
                                sampling_timesteps)
-from .eedtp_schedule import (T_MAT, EEDTPNoiseSchedule, cosine_thetas,
-                             irsde_sigma_bars, linear_thetas, t_mat_of)
+from .eedtp_schedule import (EEDTPNoiseSchedule, cosine_thetas,
+                             irsde_sigma_bars, linear_thetas)
 
 __all__ = [
-    'T_MAT', 't_mat_of', 'EEDTPNoiseSchedule', 'irsde_sigma_bars', 'linear_thetas',
+    'EEDTPNoiseSchedule', 'irsde_sigma_bars', 'linear_thetas',
     'cosine_thetas', 'DiffIRPriorSchedule', 'sqrt_linear_betas',
     'posterior_coefficients', 'deterministic_chain'
 ]

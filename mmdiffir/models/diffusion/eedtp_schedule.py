@@ -15,7 +15,6 @@ import numpy as np
 import torch
 
 from mmdiffir.registry import DIFFUSION_SCHEDULERS
-from mmdiffir.t_mat import T_MAT, t_mat_of  # noqa: F401 (re-exported)
 
 # exp(-2 * thetabar_T * dt) = 0.005**2: the IR-SDE normalisation that makes
 # sigmabar_T reach sigma_max up to a factor sqrt(1 - 2.5e-5).

@@ -21,13 +21,14 @@ from mmagic.models.editors.srgan import SRGAN
 from mmagic.models.utils import set_requires_grad
 from mmengine.optim import OptimWrapperDict
 
+from mmdiffir.models.inference_utils import TileFlipMixin
 from mmdiffir.registry import MODELS
 from .diffir_s1 import gt_of
 from .s1_teacher import FrozenS1Mixin
 
 
 @MODELS.register_module()
-class DiffIRS2GAN(FrozenS1Mixin, SRGAN):
+class DiffIRS2GAN(TileFlipMixin, FrozenS1Mixin, SRGAN):
     """Args: those of mmagic's ``SRGAN`` plus ``s1``, ``s1_checkpoint`` (see
     :class:`~.s1_teacher.FrozenS1Mixin`) and ``diffusion_loss``. Usually
     started with ``load_from`` = a DiffIRS2 checkpoint (its ``generator.*``
@@ -57,8 +58,8 @@ class DiffIRS2GAN(FrozenS1Mixin, SRGAN):
 
     def forward_tensor(self, inputs: torch.Tensor, data_samples=None,
                        training: bool = False) -> torch.Tensor:
-        out, _ = self.generator(inputs)
-        return out
+        """As :meth:`DiffIRS2.forward_tensor` (tiles / flips of test_cfg)."""
+        return self.tile_flip(lambda x: self.generator(x)[0], inputs)
 
     def train_step(self, data, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:

@@ -8,6 +8,7 @@ from typing import Optional
 import torch
 from mmagic.models import BaseEditModel
 
+from mmdiffir.models.inference_utils import TileFlipMixin
 from mmdiffir.registry import MODELS
 from mmdiffir.utils.runtime import current_iter
 from .diffir_s1 import gt_of
@@ -15,7 +16,7 @@ from .s1_teacher import FrozenS1Mixin
 
 
 @MODELS.register_module()
-class DiffIRS2(FrozenS1Mixin, BaseEditModel):
+class DiffIRS2(TileFlipMixin, FrozenS1Mixin, BaseEditModel):
     """Args:
         generator (dict): a ``DiffIRS2Net``.
         s1 (dict, optional): the stage-1 ``DiffIRS1Net`` (same config as
@@ -27,6 +28,8 @@ class DiffIRS2(FrozenS1Mixin, BaseEditModel):
             gradients. Afterwards L_pix + L_diff train everything but s1.
         pixel_loss (dict): image loss (L1).
         diffusion_loss (dict): loss between Zhat and Z_S1 (L1).
+        test_cfg (dict, optional): ``tile`` / ``tile_overlap`` /
+            ``flip_ensemble`` (:class:`TileFlipMixin`).
     """
 
     def __init__(self,
@@ -67,6 +70,7 @@ class DiffIRS2(FrozenS1Mixin, BaseEditModel):
 
     def forward_tensor(self, inputs: torch.Tensor, data_samples=None,
                        training: bool = False) -> torch.Tensor:
-        """Restoration from the LQ only: Z_T ~ N(0, I), 4 steps, DIRformer."""
-        out, _ = self.generator(inputs)
-        return out
+        """Restoration from the LQ only: Z_T ~ N(0, I), 4 steps, DIRformer;
+        with test_cfg's tiles / flips (:class:`TileFlipMixin`), each pass
+        drawing its own Z_T from the global RNG."""
+        return self.tile_flip(lambda x: self.generator(x)[0], inputs)

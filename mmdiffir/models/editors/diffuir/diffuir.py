@@ -24,15 +24,15 @@ import torch
 from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
 
-from mmdiffir.models.inference_utils import tiled_forward
+from mmdiffir.models.inference_utils import TileFlipMixin
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 
 _TEST_KEYS = ('sampling_steps', 'start_noise', 'seed', 'tile',
-              'tile_overlap')
+              'tile_overlap', 'flip_ensemble')
 
 
 @MODELS.register_module()
-class DiffUIR(BaseEditModel):
+class DiffUIR(TileFlipMixin, BaseEditModel):
     """Args:
         generator (dict): the UNet (``DiffUIRUNet``) on 2 x 3 channels.
         schedule (dict): a ``DiffUIRSchedule`` config (coefficients, time
@@ -45,7 +45,9 @@ class DiffUIR(BaseEditModel):
             for any number of processes with batch size 1; None uses the
             global RNG), ``tile`` / ``tile_overlap`` (run the sampler on
             overlapping tiles; the middle full attention makes untiled
-            memory quadratic in the image area).
+            memory quadratic in the image area), ``flip_ensemble`` (the
+            sampler on 1/2/4/8 flips/transposes, averaged); tiles and flips
+            by :class:`TileFlipMixin`, each sampled from the same seed.
     """
 
     def __init__(self,
@@ -113,7 +115,4 @@ class DiffUIR(BaseEditModel):
             return self.restore(x, cfg.get('sampling_steps'),
                                 cfg.get('start_noise'), gen)
 
-        if cfg.get('tile'):
-            return tiled_forward(run, inputs, cfg['tile'],
-                                 cfg.get('tile_overlap', 32))
-        return run(inputs)
+        return self.tile_flip(run, inputs)

@@ -16,7 +16,7 @@ from mmagic.models import BaseEditModel
 from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
 
-from mmdiffir.models.inference_utils import flip_ensemble, tiled_forward
+from mmdiffir.models.inference_utils import TileFlipMixin
 from mmdiffir.models.losses.gradient_ops import (cosine_directions, flat_dot,
                                                  grads_or_zeros)
 from mmdiffir.engine.optimizers import loss_scale_of
@@ -28,7 +28,7 @@ from .layer_depth import execution_depths
 
 
 @MODELS.register_module()
-class EEDTPRestorer(BaseEditModel):
+class EEDTPRestorer(TileFlipMixin, BaseEditModel):
     """Args:
         generator (dict): the backbone (e.g. ``dict(type='NAFNet', ...)``).
         conditioner (dict): a ``TimeConditioner`` config selecting blocks.
@@ -56,10 +56,8 @@ class EEDTPRestorer(BaseEditModel):
             :meth:`keyed_draws`); default: torch's seed at build time (the
             config's ``randomness.seed``). Saved in checkpoints.
         test_cfg (dict): ``flip_ensemble`` (1/2/4/8), ``tile`` (int or None)
-            and ``tile_overlap`` (int).
+            and ``tile_overlap`` (int), applied by :class:`TileFlipMixin`.
     """
-    # tools/test.py --flip-ensemble refuses models without this
-    reads_test_cfg_flip_ensemble = True
 
     def __init__(self,
                  generator: dict,
@@ -400,7 +398,6 @@ class EEDTPRestorer(BaseEditModel):
         """Single deterministic pass at t_mat (with the configured flip
         ensemble / tiling). Samples of one t_mat use the cached modulation."""
         t = self._sample_t_mat(data_samples, inputs.shape[0])
-        cfg = self.test_cfg or {}
         if not self.training and bool((t == t[0]).all()):
             # constant t_mat: cached modulation, folded into the hooked
             # layers' weights when they are convs / linears
@@ -412,16 +409,8 @@ class EEDTPRestorer(BaseEditModel):
         else:
             def forward(x):
                 return self.restore(x, t)
-        if cfg.get('tile'):
-            base = forward
-
-            def forward(x):  # noqa: F811
-                return tiled_forward(base, x, cfg['tile'],
-                                     cfg.get('tile_overlap', 32))
-        n = cfg.get('flip_ensemble', 1)
         try:
-            return flip_ensemble(forward, inputs, n) if n > 1 else \
-                forward(inputs)
+            return self.tile_flip(forward, inputs)
         finally:
             self.conditioner.set_time(None)  # also unfolds the weights
             if self.adapter is not None:
