@@ -54,24 +54,140 @@ def test_attached_adapters_change_nothing_at_start(generator, pattern,
         assert torch.equal(net(x), plain)
 
 
-def test_fused_experts_equal_separate_experts():
-    torch.manual_seed(0)
-    c, n, r = 8, 3, 2
-    moe = MoEAdapter(c, num_experts=n, reduction=r, embed_dim=16)
-    h = torch.randn(2, c, 10, 10)
-    w = torch.softmax(torch.randn(2, n), dim=1)
-    m = c // r
-    expected = 0
-    for i in range(n):
+def _separate_experts(moe, h, w):
+    """The reference formulation: sum_i w_i E_i(h), each expert its own
+    conv3x3 - GELU - conv3x3 - GELU - conv1x1 taken from the fused
+    parameters, one after the other."""
+    m = moe.hidden
+    mixed = 0
+    for i in range(moe.num_experts):
         sl = slice(i * m, (i + 1) * m)
         z = F.gelu(F.conv2d(h, moe.conv_in.weight[sl], moe.conv_in.bias[sl],
                             padding=1))
         z = F.gelu(F.conv2d(z, moe.conv_mid.weight[sl],
                             moe.conv_mid.bias[sl], padding=1))
         out = F.conv2d(z, moe.proj_weight[:, sl], moe.proj_bias[i])
-        expected = expected + w[:, i, None, None, None] * out
-    torch.testing.assert_close(moe.experts_mix(h, w), expected,
+        mixed = mixed + w[:, i, None, None, None] * out
+    return mixed
+
+
+def test_fused_experts_equal_separate_experts():
+    torch.manual_seed(0)
+    c, n, r = 8, 3, 2
+    moe = MoEAdapter(c, num_experts=n, reduction=r, embed_dim=16)
+    h = torch.randn(2, c, 10, 10)
+    w = torch.softmax(torch.randn(2, n), dim=1)
+    torch.testing.assert_close(moe.experts_mix(h, w),
+                               _separate_experts(moe, h, w),
                                rtol=1e-5, atol=1e-6)
+
+
+def _default_moe(channels):
+    """An adapter of the default configuration (10 experts of width C/4,
+    embedding 64: MoEAdapter's defaults, those of
+    configs/_base_/eedtp_mtul{,_5task}.py), every weight moved off its
+    initial value (scale 0 would hide the experts)."""
+    torch.manual_seed(0)
+    moe = MoEAdapter(channels)
+    assert (moe.num_experts, moe.hidden) == (10, channels // 4)
+    with torch.no_grad():
+        for p in moe.parameters():
+            p.add_(0.1 * torch.randn(p.shape))
+        moe.scale.fill_(0.7)
+    return moe
+
+
+@pytest.mark.parametrize('channels', [48, 96])
+@pytest.mark.parametrize('train', [False, True])
+def test_inference_path_equals_separate_experts(channels, train):
+    """Without autograd the adapter takes mix_no_grad (per-expert middle
+    convs, mixture and scale folded into the last 1x1 conv): the same
+    function as the per-expert loop, for a batch of 3 samples at 3
+    different tasks, in eval and train mode (no layer depends on it)."""
+    from mmdiffir.models.conditioning import sinusoidal_embedding
+    moe = _default_moe(channels).train(train)
+    h = torch.randn(3, channels, 19, 22)
+    emb = sinusoidal_embedding(torch.tensor([4, 8, 47]), 64)
+    w = moe.routing(h, emb)
+    assert not torch.allclose(w[0], w[1]) and not torch.allclose(w[1], w[2])
+    with torch.no_grad():
+        want = h + moe.scale * _separate_experts(moe, h, w)
+        got = moe(h, emb)
+        torch.testing.assert_close(moe.mix_no_grad(h, w), want,
+                                   rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    assert (got - h).abs().max() > 0.1  # the experts contribute
+
+
+def test_training_path_values_and_gradients_equal_separate_experts():
+    """With autograd the adapter takes experts_mix: outputs and the
+    gradients of every parameter and of the input equal the per-expert
+    loop's."""
+    from mmdiffir.models.conditioning import sinusoidal_embedding
+    moe = _default_moe(48).train()
+    emb = sinusoidal_embedding(torch.tensor([4, 47]), 64)
+    h = torch.randn(2, 48, 12, 9, requires_grad=True)
+    target = torch.randn(2, 48, 12, 9)
+    grads = []
+    for fn in (lambda: moe(h, emb), lambda: h + moe.scale * _separate_experts(
+            moe, h, moe.routing(h, emb))):
+        moe.zero_grad()
+        h.grad = None
+        out = fn()
+        ((out - target)**2).mean().backward()
+        grads.append((out.detach(), h.grad.clone(),
+                      {k: p.grad.clone() for k, p in moe.named_parameters()}))
+    (o1, g1, p1), (o2, g2, p2) = grads
+    torch.testing.assert_close(o1, o2, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(g1, g2, rtol=1e-5, atol=1e-7)
+    assert p1.keys() == p2.keys()
+    for k in p1:
+        torch.testing.assert_close(p1[k], p2[k], rtol=1e-5, atol=1e-7,
+                                   msg=k)
+
+
+def test_network_with_adapters_same_output_with_and_without_autograd(
+        registered):
+    """Through the hooks of a NAFNet with the default adapters, a batch of
+    two tasks: the no-grad pass (inference path) equals the autograd pass
+    (training path)."""
+    net = MODELS.build(dict(type='NAFNet', img_channels=3, mid_channels=16,
+                            enc_blk_nums=[1, 1], middle_blk_num=1,
+                            dec_blk_nums=[1, 1])).eval()
+    adapter = TaskAdapter(name_patterns=[r'decoders\.\d+'])
+    adapter.attach(net, torch.zeros(1, 3, 16, 16))
+    _open_adapters(type('M', (), {'adapter': adapter}), 0.8)
+    adapter.set_time(torch.tensor([4, 47]))
+    x = torch.rand(2, 3, 20, 28)
+    with torch.no_grad():
+        fast = net(x)
+    slow = net(x)
+    assert slow.requires_grad
+    torch.testing.assert_close(fast, slow.detach(), rtol=1e-5, atol=1e-5)
+    adapter.detach()
+    with torch.no_grad():
+        assert (fast - net(x)).abs().max() > 1e-3
+
+
+def test_adapter_state_dict_layout_unchanged():
+    """Checkpoints keep loading: the parameter names and shapes of an
+    adapter at C=48 (10 experts of width 12, embedding 64, router width 64)
+    are those the adapters have been saved with, and such a state_dict
+    loads with strict=True into the adapter it came from."""
+    layout = {
+        'conv_in.weight': (120, 48, 3, 3), 'conv_in.bias': (120, ),
+        'conv_mid.weight': (120, 12, 3, 3), 'conv_mid.bias': (120, ),
+        'proj_weight': (48, 120, 1, 1), 'proj_bias': (10, 48),
+        'router.0.weight': (64, 112), 'router.0.bias': (64, ),
+        'router.2.weight': (10, 64), 'router.2.bias': (10, ),
+        'scale': ()
+    }
+    moe = MoEAdapter(48)
+    assert {k: tuple(v.shape) for k, v in moe.state_dict().items()} == layout
+    torch.manual_seed(3)
+    saved = {k: torch.randn(s) for k, s in layout.items()}
+    moe.load_state_dict(saved, strict=True)
+    assert all(torch.equal(moe.state_dict()[k], v) for k, v in saved.items())
 
 
 def test_routing_depends_on_t_mat_and_features():

@@ -10,11 +10,24 @@ At a hooked level with output ``h`` (B, C, H, W)::
 
 with ``s`` initialised to 0, so attaching adapters changes nothing at first.
 
-The N experts are stored and computed in fused form (one conv for all first
-layers, a grouped conv for the middle layers, one 1x1 conv over the routed
+The N experts are stored in fused form (one conv holding all first layers, a
+grouped conv holding the middle layers, one 1x1 weight over the N experts'
 hidden features for the last layers): the same parameters as N separate
-experts and exactly the same function, but one kernel launch per layer
-instead of N.
+experts and exactly the same function. Two exact formulations compute it:
+
+* with gradients (training), :meth:`MoEAdapter.experts_mix`: the fused
+  layers as they are stored, the hidden features scaled by the mixture
+  weights before the last 1x1 conv;
+* without gradients (inference), :meth:`MoEAdapter.mix_no_grad`: the first
+  layers as one conv, the middle layers one conv per expert (oneDNN's
+  grouped 3x3 conv with narrow groups runs 1.3-2.5x slower on CPU than the
+  N small convs, measured in docs/benchmarks/eedtp_adapter_latency.md),
+  GELUs in place, and the mixture weights and the scale folded into each
+  sample's last 1x1 conv (sum_i s w_i W_i z_i = [s w_1 W_1 .. s w_N W_N] z),
+  so no pass over the N-expert-wide hidden features scales them.
+
+Neither cuts the multiply-adds: the N first 3x3 convs (C -> N*C/r) are most
+of them, are followed by a GELU, and so cannot be folded or skipped exactly.
 """
 import functools
 from typing import List, Optional, Sequence, Union
@@ -27,6 +40,8 @@ from mmdiffir.registry import MODELS
 from .hook_utils import probe_output_shapes, select_modules
 from .time_conditioning import (_head_key, as_time_steps,
                                 sinusoidal_embedding)
+
+_gelu_ = torch.ops.aten.gelu_  # exact (erf) GELU, in place
 
 
 class MoEAdapter(nn.Module):
@@ -69,8 +84,38 @@ class MoEAdapter(nn.Module):
         bias = (w @ self.proj_bias.to(w.dtype))[:, :, None, None]
         return F.conv2d(z, self.proj_weight) + bias
 
+    def mix_no_grad(self, h: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """``h + s * sum_i w_i E_i(h)`` for inference: the same function as
+        :meth:`experts_mix` (to float rounding), fewer memory passes; GELU in
+        place, so only without autograd.
+
+        Args:
+            h (Tensor): (B, C, H, W) level output.
+            w (Tensor): (B, N) mixture weights (:meth:`routing`).
+        """
+        a = _gelu_(self.conv_in(h))
+        hid = self.hidden
+        mid_w, mid_b = self.conv_mid.weight, self.conv_mid.bias
+        z = _gelu_(torch.cat([
+            F.conv2d(a[:, i * hid:(i + 1) * hid], mid_w[i * hid:(i + 1) * hid],
+                     mid_b[i * hid:(i + 1) * hid], padding=1)
+            for i in range(self.num_experts)
+        ], 1))
+        sw = self.scale.to(w.dtype) * w  # (B, N)
+        weight = (self.proj_weight.flatten(1)[None]
+                  * sw.repeat_interleave(hid, dim=1)[:, None])  # (B, C, N*hid)
+        bias = sw @ self.proj_bias.to(w.dtype)  # (B, C)
+        out = torch.cat([
+            F.conv2d(z[b:b + 1], weight[b, :, :, None, None], bias[b])
+            for b in range(h.shape[0])
+        ])
+        return out.add_(h)
+
     def forward(self, h: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
-        return h + self.scale * self.experts_mix(h, self.routing(h, emb))
+        w = self.routing(h, emb)
+        if torch.is_grad_enabled():
+            return h + self.scale * self.experts_mix(h, w)
+        return self.mix_no_grad(h, w)
 
 
 @MODELS.register_module()

@@ -1,0 +1,39 @@
+"""tools/analysis_tools/adapter_latency.py: the rows it prints are computed
+from the models they name (small sizes only; the numbers themselves come
+from the committed run in docs/benchmarks/eedtp_adapter_latency.md)."""
+import torch
+
+from tests.helpers import load_tool
+
+tool = load_tool('tools/analysis_tools/adapter_latency.py')
+
+
+def test_model_lines_tiny_nafnet_with_the_cpu_mtul_adapters(registered):
+    rows = tool.model_lines('nafnet-tiny', {tool.SMALL: 1}, tool.MTUL_CPU)
+    (row, ) = rows
+    assert row[:4] == ['nafnet-tiny', '2', '256x256', '1']
+    assert float(row[4]) > 0 and float(row[6].strip('*x')) > 0
+    # the default (no-grad) path equals the training form to 1e-5
+    assert float(row[9]) <= 1e-5
+    assert row[10].endswith('G)')
+
+
+def test_multiply_adds_count_the_adapters_exactly(registered):
+    """The adapters' multiply-adds: 9*C*N*h + 9*h*h*N + N*h*C per pixel of
+    each hooked level (h = C/4), summed over the levels."""
+    _, with_ad = tool.build('nafnet-tiny', tool.MTUL_CPU)
+    adapter = with_ad.task_adapter
+    shapes = {}
+    handles = [m.register_forward_hook(
+        lambda mod, a, out, k=k: shapes.__setitem__(k, out.shape))
+        for k, m in adapter.adapters.items()]
+    with torch.no_grad():
+        with_ad(torch.zeros(1, 3, 64, 64))
+    for h in handles:
+        h.remove()
+    want = 0
+    for k, moe in adapter.adapters.items():
+        c, hid, n = moe.conv_in.in_channels, moe.hidden, moe.num_experts
+        want += shapes[k][2] * shapes[k][3] * (
+            9 * c * n * hid + 9 * hid * hid * n + n * hid * c)
+    assert tool.multiply_adds(with_ad, (64, 64))[1] == want
