@@ -8,6 +8,7 @@
   diffusion iteration with the exact L_orthog) leaves the parameters where a
   reference formulation written out here leaves them (1e-6).
 """
+import contextlib
 import copy
 
 import torch
@@ -18,6 +19,8 @@ from torch import nn
 
 from mmdiffir.models.editors.eedtp.grouped_conv import \
     fast_grouped_double_backward
+from mmdiffir.models.editors.eedtp.twice_differentiable import \
+    twice_differentiable
 from mmdiffir.models.losses.gradient_ops import cosine, grads_or_zeros
 from mmdiffir.registry import MODELS
 
@@ -121,7 +124,7 @@ def test_grouped_conv_double_backward_matches_generic():
 def _reference_step(model, optim, data, diffusion: bool):
     """The GEF objective written out plainly: L_res's gradient by one
     backward; in a diffusion iteration, both gradients with their graphs
-    (generic autograd), the decayed diffusion gradient, and the gradient of
+    (generic autograd, NAFNet's LayerNorm2d as plain ops), the decayed diffusion gradient, and the gradient of
     orthog_weight * (1 - cos(g_diff, g_res)) + L_reg by autograd through the
     cosine itself."""
     loss_fn = model.pixel_loss
@@ -130,8 +133,14 @@ def _reference_step(model, optim, data, diffusion: bool):
     gt = samples.gt_img
     params = model.trainable_params()
     t_mat = model._sample_t_mat(samples, inputs.shape[0])
-    l_res = sum(loss_fn.restoration(model.restore(inputs, t_mat),
-                                    gt).values())
+    # graphs differentiated twice need NAFNet's LayerNorm2d as plain ops
+    # (its own double backward is wrong: test_twice_differentiable.py);
+    # grouped convs keep torch's generic double backward here
+    with twice_differentiable(model.generator, fast_grouped=False) if \
+            diffusion else contextlib.nullcontext():
+        l_res = sum(loss_fn.restoration(model.restore(inputs, t_mat),
+                                        gt).values())
+        l_gen = model.diffusion_loss(gt) if diffusion else None
     if not diffusion:
         l_res.backward()
         for p in params:
@@ -141,8 +150,7 @@ def _reference_step(model, optim, data, diffusion: bool):
         g_res = grads_or_zeros(torch.autograd.grad(
             l_res, params, allow_unused=True, create_graph=True), params)
         g_gen = grads_or_zeros(torch.autograd.grad(
-            model.diffusion_loss(gt), params, allow_unused=True,
-            create_graph=True), params)
+            l_gen, params, allow_unused=True, create_graph=True), params)
         scales = loss_fn.depth_scales(model.param_depths,
                                       t_mat.float().mean())
         g_diff = [loss_fn.gen_weight * g * s for g, s in zip(g_gen, scales)]

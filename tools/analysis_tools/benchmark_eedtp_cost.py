@@ -190,8 +190,8 @@ def pass_arms(gef, optim, batch, exact: bool, fast: bool = True):
     import torch
     from mmengine.logging import MessageHub
 
-    from mmdiffir.models.editors.eedtp.grouped_conv import \
-        fast_grouped_double_backward
+    from mmdiffir.models.editors.eedtp.twice_differentiable import \
+        twice_differentiable
     MessageHub.get_current_instance().update_info('iter', 1)
     data = gef.data_preprocessor(copy.deepcopy(batch), True)
     inputs, gt = data['inputs'], data['data_samples'].gt_img
@@ -200,8 +200,8 @@ def pass_arms(gef, optim, batch, exact: bool, fast: bool = True):
     loss_fn = gef.pixel_loss
 
     def twice():  # as the restorer builds graphs it differentiates twice
-        return fast_grouped_double_backward(gef.generator) if exact and \
-            fast else contextlib.nullcontext()
+        return twice_differentiable(gef.generator, fast_grouped=fast) \
+            if exact else contextlib.nullcontext()
 
     def grad_res():
         with twice():

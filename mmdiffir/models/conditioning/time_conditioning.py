@@ -334,8 +334,10 @@ class TimeConditioner(nn.Module):
         of every head, the same for all of them), then each head's linear
         layer (``heads[key] = Sequential(SiLU, Linear)``). The hooks only
         look their pair up."""
-        act = nn.functional.silu(self.time_mlp(
-            sinusoidal_embedding(t, self.embed_dim)))
+        emb = sinusoidal_embedding(t, self.embed_dim)
+        # in the heads' dtype (a float64 model; autocast casts by itself)
+        emb = emb.to(self.time_mlp[0].weight.dtype)
+        act = nn.functional.silu(self.time_mlp(emb))
         return {key: self._scale_shift(key, act)
                 for key in map(_head_key, self.selected)}
 

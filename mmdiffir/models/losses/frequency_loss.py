@@ -14,7 +14,9 @@ def fft_l1(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     pred, target: (B, C, H, W), same range (here [0, 1]). With weight 0.1 the
     term is of the order of the pixel L1.
     """
-    diff = torch.fft.fft2(pred.float()) - torch.fft.fft2(target.float())
+    # at least float32 (torch has no half-precision FFT of any size)
+    dtype = torch.promote_types(pred.dtype, torch.float32)
+    diff = torch.fft.fft2(pred.to(dtype)) - torch.fft.fft2(target.to(dtype))
     return diff.abs().mean()
 
 

@@ -24,7 +24,7 @@ from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
 from .anchor import ParameterAnchor
 from .gradient_step import apply_gradients, global_mean, refuse_accumulation
-from .grouped_conv import fast_grouped_double_backward
+from .twice_differentiable import twice_differentiable
 from .layer_depth import execution_depths
 
 
@@ -286,7 +286,7 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         # graphs differentiated twice: grouped convs with a cheap double
         # backward (same values; see grouped_conv.py)
         def twice():
-            return fast_grouped_double_backward(self.generator) if double \
+            return twice_differentiable(self.generator) if double \
                 else contextlib.nullcontext()
 
         with twice():

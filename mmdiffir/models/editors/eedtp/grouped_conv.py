@@ -12,9 +12,10 @@ convolution is itself a function whose backward calls
 ``aten::convolution_backward`` (grouped kernels, no loop). The values are
 those of the generic formulas up to float rounding.
 
-Used through :func:`fast_grouped_double_backward` around the forwards whose
-graphs are differentiated twice; the backbone's modules are left as they
-were afterwards (their ``forward`` is replaced on the instance only inside
+Used through :func:`fast_grouped_double_backward`, which
+:func:`.twice_differentiable.twice_differentiable` enters around the
+forwards whose graphs are differentiated twice; the backbone's modules are
+left as they were afterwards (their ``forward`` is replaced on the instance only inside
 the context).
 """
 import contextlib
