@@ -19,12 +19,13 @@ experts and exactly the same function. Two exact formulations compute it:
   layers as they are stored, the hidden features scaled by the mixture
   weights before the last 1x1 conv;
 * without gradients (inference), :meth:`MoEAdapter.mix_no_grad`: the first
-  layers as one conv, the middle layers one conv per expert (oneDNN's
-  grouped 3x3 conv with narrow groups runs 1.3-2.5x slower on CPU than the
-  N small convs, measured in docs/benchmarks/eedtp_adapter_latency.md),
-  GELUs in place, and the mixture weights and the scale folded into each
-  sample's last 1x1 conv (sum_i s w_i W_i z_i = [s w_1 W_1 .. s w_N W_N] z),
-  so no pass over the N-expert-wide hidden features scales them.
+  layers as one conv, the middle layers one conv per expert (on one CPU
+  core as fast as the grouped conv at NAFNet-w48's three coarser decoder
+  levels and twice as fast at the finest, 48 channels at 256x256:
+  docs/benchmarks/eedtp_adapter_latency.md), GELUs in place, and the
+  mixture weights and the scale folded into each sample's last 1x1 conv
+  (sum_i s w_i W_i z_i = [s w_1 W_1 .. s w_N W_N] z), so no pass over the
+  N-expert-wide hidden features scales them.
 
 Neither cuts the multiply-adds: the N first 3x3 convs (C -> N*C/r) are most
 of them, are followed by a GELU, and so cannot be folded or skipped exactly.
