@@ -72,3 +72,14 @@ def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
         return list(g)
     coef = strength * dot / (flat_dot(ref, ref) + 1e-12)
     return [x - coef * r for x, r in zip(g, ref)]
+
+
+def unflat(vector: torch.Tensor,
+           like: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+    """A flat vector (the layout of :func:`flat`) as tensors shaped as
+    ``like`` (views, no copy)."""
+    out, start = [], 0
+    for t in like:
+        out.append(vector[start:start + t.numel()].view_as(t))
+        start += t.numel()
+    return out

@@ -17,8 +17,8 @@ from mmagic.structures import DataSample
 from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import TileFlipMixin
-from mmdiffir.models.losses.gradient_ops import (cosine_directions, dot,
-                                                 flat, grads_or_zeros)
+from mmdiffir.models.losses.gradient_ops import (cosine_directions,
+                                                 grads_or_zeros, unflat)
 from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
@@ -316,15 +316,15 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         t_bar = t_mat.float().mean()
         all_reduce(t_bar, op='mean')
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
-        g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
+        with torch.no_grad():  # values only: L_orthog's gradient is below
+            g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
+            grads = torch._foreach_add(g_res, g_diff)  # fused adds
         value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
-        with torch.no_grad():  # fused adds over the parameter list
-            grads = torch._foreach_add(g_res, g_diff)
         if double:
-            l_orth, surrogate = self._orthog_surrogate(g_diff, g_res)
-            g_orth = grads_or_zeros(torch.autograd.grad(
-                loss_scale * loss_fn.orthog_weight * surrogate, params,
-                allow_unused=True), params)
+            # g_diff = gen_weight * s * g_gen, s the per-parameter decay
+            l_orth, g_orth = self._orthog_gradient(
+                g_gen, g_res, g_diff, (loss_fn.gen_weight * scales).tolist(),
+                params, loss_scale * loss_fn.orthog_weight)
             torch._foreach_add_(grads, g_orth)
             value = value + loss_fn.orthog_weight * l_orth
             log['loss_orthog'] = l_orth
@@ -342,22 +342,34 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         return grads, log
 
     @staticmethod
-    def _orthog_surrogate(g_diff, g_res):
-        """(L_orthog, surrogate) for the exact gradient of ``L_orthog = 1 -
-        cos(G_diff, G_res)`` of the *global* batch, G = the mean over
-        processes of the local gradients ``g`` (which carry their graphs).
+    def _orthog_gradient(g_gen, g_res, g_diff, diff_factors, params,
+                         weight: float):
+        """(L_orthog, ``weight`` times its exact gradient) for ``L_orthog =
+        1 - cos(G_diff, G_res)`` of the *global* batch, G = the mean over
+        processes of the local gradients ``g``; ``g_gen`` and ``g_res``
+        carry their graphs, ``g_diff = diff_factors * g_gen`` (values).
 
-        By the chain rule ``dL/dtheta = -(J_diff^T u_diff + H_res u_res)``
-        with ``u = dcos/dG`` (closed form, the same on every process).
-        ``surrogate = -(<g_diff, u_diff> + <g_res, u_res>)`` with ``u``
-        held constant has exactly that local gradient (one backward through
-        the backward graph), and the mean over processes of the local ones
-        is the global batch's. On one process it is the gradient of
-        ``1 - cos(g_diff, g_res)`` itself."""
+        By the chain rule ``dL/dtheta = -(H_gen (f * u_diff) + H_res
+        u_res)`` with ``u = dcos/dG`` (closed form, the same on every
+        process) held constant and ``f`` the factors: one vector-Jacobian
+        product of the two gradients with ``u`` as their output gradients
+        (one backward through the backward graph, nothing else built on the
+        graph). The mean over processes of the local products is the
+        global batch's; on one process it is the gradient of ``1 -
+        cos(g_diff, g_res)`` itself (tested)."""
         big_diff, big_res = global_mean(g_diff), global_mean(g_res)
         cos, u_diff, u_res = cosine_directions(big_diff, big_res)
-        surrogate = -(dot(flat(g_diff), u_diff) + dot(flat(g_res), u_res))
-        return (1 - cos).detach(), surrogate
+        out_gen = torch._foreach_mul(unflat(u_diff, g_gen),
+                                     [-weight * f for f in diff_factors])
+        out_res = torch._foreach_mul(unflat(u_res, g_res), -weight)
+        pairs = [(g, o) for g, o in zip([*g_gen, *g_res],
+                                        [*out_gen, *out_res])
+                 if g.requires_grad]
+        g_orth = grads_or_zeros(torch.autograd.grad(
+            [g for g, _ in pairs], params, [o for _, o in pairs],
+            allow_unused=True), params) if pairs else [
+                torch.zeros_like(p) for p in params]
+        return (1 - cos).detach(), g_orth
 
     @torch.no_grad()
     def estimate_importance(self, batches, optim_wrapper=None) -> None:
