@@ -35,7 +35,7 @@ from torch import nn
 
 from mmdiffir.registry import MODELS
 from .frequency_loss import fft_l1
-from .gradient_ops import cosine, project_conflict
+from .gradient_ops import cosine, list_dot, project_conflict
 
 
 @MODELS.register_module()
@@ -102,16 +102,18 @@ class DiffusionAlignLoss(nn.Module):
         gradient needs no graph; fused ``torch._foreach_*`` ops over the
         parameter list cost a few passes over the parameters instead of a
         graph of ~10 ops per tensor and its backward (every diffusion
-        iteration). Values: detached; the sum stays on the device."""
-        delta = torch._foreach_sub(list(params), list(theta0))
-        w_delta = torch._foreach_mul(delta, list(omega))  # Omega d
-        grads = torch._foreach_sign(delta)
-        torch._foreach_mul_(grads, list(omega))
-        torch._foreach_add_(grads, torch._foreach_mul(w_delta, list(omega)))
+        iteration), and two new parameter-sized lists, the rest in place
+        (every such list is one large allocation and pass). Values: detached; the sum stays on the device."""
+        omega = list(omega)
+        grads = torch._foreach_sub(list(params), list(theta0))  # d
+        w_delta = torch._foreach_mul(grads, omega)  # Omega d
+        torch._foreach_sign_(grads)
+        # Omega |d| + 0.5 (Omega d)^2 = (Omega d) . (sign(d) + 0.5 Omega d)
+        value = list_dot(w_delta, grads) + 0.5 * torch.stack(
+            torch._foreach_norm(w_delta)).square().sum()
+        torch._foreach_add_(grads, w_delta)  # sign(d) + Omega d
+        torch._foreach_mul_(grads, omega)
         torch._foreach_mul_(grads, self.reg_weight)
-        abs_part = torch._foreach_mul(torch._foreach_abs(delta), list(omega))
-        value = torch.stack([a.sum() for a in abs_part]).sum() + 0.5 * \
-            torch.stack([(x * x).sum() for x in w_delta]).sum()
         return self.reg_weight * value, grads
 
     def orthogonality(self, g_gen: Sequence[torch.Tensor],
@@ -124,7 +126,9 @@ class DiffusionAlignLoss(nn.Module):
                                scales: torch.Tensor) -> List[torch.Tensor]:
         """The diffusion gradient after the layer-wise decay and, in
         'surgery' mode, the L_orthog projection, times ``gen_weight``."""
-        decayed = [g * s for g, s in zip(g_gen, scales)]
+        decayed = torch._foreach_mul(list(g_gen), scales.tolist())
         if self.orthog_mode == 'surgery' and self.orthog_weight:
             decayed = project_conflict(decayed, g_res, self.orthog_weight)
-        return [self.gen_weight * g for g in decayed]
+        if self.gen_weight != 1:  # (a new list: the projection's own)
+            decayed = torch._foreach_mul(decayed, self.gen_weight)
+        return decayed

@@ -18,7 +18,7 @@ from mmengine.dist import all_reduce, get_dist_info
 
 from mmdiffir.models.inference_utils import TileFlipMixin
 from mmdiffir.models.losses.gradient_ops import (cosine_directions,
-                                                 grads_or_zeros, unflat)
+                                                 grads_or_zeros)
 from mmdiffir.engine.optimizers import loss_scale_of
 from mmdiffir.registry import DIFFUSION_SCHEDULERS, MODELS
 from mmdiffir.utils.runtime import current_iter
@@ -359,9 +359,9 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         cos(g_diff, g_res)`` itself (tested)."""
         big_diff, big_res = global_mean(g_diff), global_mean(g_res)
         cos, u_diff, u_res = cosine_directions(big_diff, big_res)
-        out_gen = torch._foreach_mul(unflat(u_diff, g_gen),
-                                     [-weight * f for f in diff_factors])
-        out_res = torch._foreach_mul(unflat(u_res, g_res), -weight)
+        torch._foreach_mul_(u_diff, [-weight * f for f in diff_factors])
+        torch._foreach_mul_(u_res, -weight)
+        out_gen, out_res = u_diff, u_res
         pairs = [(g, o) for g, o in zip([*g_gen, *g_res],
                                         [*out_gen, *out_res])
                  if g.requires_grad]
