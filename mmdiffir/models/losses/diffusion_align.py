@@ -103,7 +103,8 @@ class DiffusionAlignLoss(nn.Module):
         parameter list cost a few passes over the parameters instead of a
         graph of ~10 ops per tensor and its backward (every diffusion
         iteration), and two new parameter-sized lists, the rest in place
-        (every such list is one large allocation and pass). Values: detached; the sum stays on the device."""
+        (every such list is one large allocation and pass). Values:
+        detached; the sum stays on the device."""
         omega = list(omega)
         grads = torch._foreach_sub(list(params), list(theta0))  # d
         w_delta = torch._foreach_mul(grads, omega)  # Omega d

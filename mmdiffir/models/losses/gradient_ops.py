@@ -64,8 +64,8 @@ def cosine_directions(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
     Why lists and fused ops, not the flat vectors of :func:`cosine`: at
     NAFNet-w48 + its heads (80M parameters) the flat copies and the
     vector-sized temporaries were a large part of a diffusion iteration's
-    bookkeeping on CPU; here the norms are ``_foreach_norm`` and each derivative is one
-    new list and one in-place fused add."""
+    bookkeeping on CPU; here the norms are ``_foreach_norm`` and each
+    derivative is one new list and one in-place fused add."""
     a, b = list(a), list(b)
     aa = torch.stack(torch._foreach_norm(a)).square().sum()
     bb = torch.stack(torch._foreach_norm(b)).square().sum()
@@ -91,4 +91,3 @@ def project_conflict(g: Sequence[torch.Tensor], ref: Sequence[torch.Tensor],
         return list(g)
     coef = strength * dot / (flat_dot(ref, ref) + 1e-12)
     return [x - coef * r for x, r in zip(g, ref)]
-

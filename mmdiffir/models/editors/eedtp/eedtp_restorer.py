@@ -283,8 +283,9 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
             use_diffusion = self.diffusion_iteration()
         double = use_diffusion and loss_fn.orthog_mode == 'double_backward' \
             and loss_fn.orthog_weight > 0
-        # graphs differentiated twice: grouped convs with a cheap double
-        # backward (same values; see grouped_conv.py)
+        # graphs differentiated twice: NAFNet's LayerNorm2d with a correct
+        # double backward, grouped convs with a cheap one (same values; see
+        # twice_differentiable.py)
         def twice():
             return twice_differentiable(self.generator) if double \
                 else contextlib.nullcontext()
