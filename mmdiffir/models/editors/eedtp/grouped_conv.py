@@ -7,16 +7,16 @@ Why: torch's generic double backward of a convolution
 second-order term group by group when ``groups > 1``: for NAFNet's depthwise
 3x3 convolutions that is one small convolution per channel, thousands per
 pass, most of the time of the whole Hessian-vector-product pass on CPU
-(``benchmark_eedtp_cost.py --only hvp`` times and profiles both). Here the backward of such a
-convolution is itself a function whose backward calls
+(``benchmark_eedtp_cost.py --only hvp`` times and profiles both). Here
+the backward of such a convolution is itself a function whose backward calls
 ``aten::convolution_backward`` (grouped kernels, no loop). The values are
 those of the generic formulas up to float rounding.
 
 Used through :func:`fast_grouped_double_backward`, which
 :func:`.twice_differentiable.twice_differentiable` enters around the
 forwards whose graphs are differentiated twice; the backbone's modules are
-left as they were afterwards (their ``forward`` is replaced on the instance only inside
-the context).
+left as they were afterwards (their ``forward`` is replaced on the instance
+only inside the context).
 """
 import contextlib
 import functools
