@@ -181,6 +181,21 @@ def step_arms(size, batch):
 
 
 # ---------------------------------------------------------------- passes
+def timed_optimizer_step(params, optim):
+    """A callable: one optimizer step with zero gradients (the same work
+    as with real ones), returning its own CPU seconds."""
+    import torch
+
+    def run():
+        for p in params:
+            p.grad = torch.zeros_like(p)
+        t0 = time.process_time()
+        optim.step()
+        optim.zero_grad()
+        return time.process_time() - t0
+    return run
+
+
 def pass_arms(gef, optim, batch, exact: bool, fast: bool = True):
     """name -> callable timing one inherent pass of a diffusion iteration
     alone (``exact``: with the graphs and the backward the exact L_orthog
@@ -234,15 +249,7 @@ def pass_arms(gef, optim, batch, exact: bool, fast: bool = True):
 
         arms[HVP] = hvp
 
-    def optimizer():
-        for p in params:
-            p.grad = torch.zeros_like(p)
-        t0 = time.process_time()
-        optim.step()
-        optim.zero_grad()
-        return time.process_time() - t0
-
-    arms['optimizer step'] = optimizer
+    arms['optimizer step'] = timed_optimizer_step(params, optim)
     return arms
 
 
@@ -331,16 +338,8 @@ def profile_arms(size, batch):
         return run
 
     def optimizer(model, optim):
-        params = [p for p in model.parameters() if p.requires_grad]
-
-        def run():
-            for p in params:
-                p.grad = torch.zeros_like(p)
-            t0 = time.process_time()
-            optim.step()
-            optim.zero_grad()
-            return time.process_time() - t0
-        return run
+        return timed_optimizer_step(
+            [p for p in model.parameters() if p.requires_grad], optim)
 
     def draws():
         t0 = time.process_time()
