@@ -6,10 +6,15 @@ reference modulates the *normalised features inside each block* (the output
 of each block's norm layers), leaving the residual stream alone; that is the
 configs' default (select the norm modules, e.g. NAFNet's ``LayerNorm2d``);
 selecting whole blocks (``NAFBlock``) modulates block outputs instead, a
-documented option. The modules are modulated through forward hooks, so a registered backbone (mmagic's NAFNet,
-Restormer, SwinIRNet, ...) gains time conditioning with no change to its
-code, and its ``state_dict`` stays exactly the plain backbone's: all new
-parameters live in the :class:`TimeConditioner`.
+documented option. The modules are modulated through forward hooks, so a
+registered backbone (mmagic's NAFNet, Restormer, SwinIRNet, ...) gains time
+conditioning with no change to its code, and its ``state_dict`` stays
+exactly the plain backbone's: all new parameters live in the
+:class:`TimeConditioner`. One exception, for speed: a hooked NAFNet
+``LayerNorm2d`` gets its forward replaced on the instance instead of a
+hook, by a layer norm whose affine carries the modulation (per-sample
+weight ``w (1 + scale)``, bias ``b (1 + scale) + shift``; the same values,
+no extra pass over the feature map; ``layer_norm_2d.py``).
 
 Typical use (the restorer owns both modules, so both are in its state_dict)::
 
@@ -28,10 +33,13 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 from torch import nn
 
+from mmagic.models.editors.nafnet.naf_layerNorm2d import LayerNorm2d
+
 from mmdiffir.registry import MODELS
 from .folding import (FOLDABLE, fold_affine, fold_norm, is_pointwise,
                       norm_affine_owner, restore)
 from .hook_utils import probe_output_shapes, select_modules
+from .layer_norm_2d import exact_derivatives_on, layer_norm_2d
 
 
 def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -139,6 +147,8 @@ class TimeConditioner(nn.Module):
         self._targets: Dict[str, nn.Module] = {}  # key -> hooked module
         self._folded: Dict[str, list] = {}  # key -> original weights
         self._consumers: Dict[str, nn.Module] = {}  # key -> shift's layer
+        # key -> NAFNet norm layer whose forward this computes (no hook)
+        self._norms: Dict[str, nn.Module] = {}
 
     # ----------------------------------------------------------- attaching
     def attach(self,
@@ -189,10 +199,16 @@ class TimeConditioner(nn.Module):
         modules = dict(backbone.named_modules())
         # Bound methods and partials, not closures: a hooked backbone stays
         # picklable and deep-copyable (EMA copies).
+        self._norms = {
+            _head_key(n): modules[n] for n in names
+            if type(modules[n]) is LayerNorm2d and len(shapes[n]) == 4
+            and 'forward' not in modules[n].__dict__}
+        for key, norm in self._norms.items():
+            norm.forward = functools.partial(self._norm_forward, key, norm)
         self._handles = [
             modules[n].register_forward_hook(
                 functools.partial(self._block_hook, _head_key(n)))
-            for n in names
+            for n in names if _head_key(n) not in self._norms
         ]
         self._handles += [
             backbone.register_forward_pre_hook(self._begin_forward),
@@ -231,7 +247,10 @@ class TimeConditioner(nn.Module):
         self.unfold()
         for h in self._handles:
             h.remove()
+        for norm in self._norms.values():
+            del norm.forward
         self._handles, self.selected, self._targets = [], [], {}
+        self._norms = {}
         self._consumers = {}
         self._mods = self._frozen = None
 
@@ -343,6 +362,8 @@ class TimeConditioner(nn.Module):
 
     def _scale_shift(self, key: str, act: torch.Tensor) -> tuple:
         scale, shift = self.heads[key][-1](act).chunk(2, dim=1)
+        if key in self._norms:  # (B, C): the norm's per-sample affine
+            return 1 + scale, shift
         ndim, cdim = self._layout[key]
         shape = [act.shape[0]] + [1] * (ndim - 1)
         shape[cdim] = scale.shape[1]
@@ -380,6 +401,33 @@ class TimeConditioner(nn.Module):
             # (one pass, no new tensor), the cheapest form short of folding.
             return torch.addcmul(b, h, a, out=h)
         return torch.addcmul(b, h, a)
+
+    def _norm_forward(self, key: str, norm: nn.Module,
+                      x: torch.Tensor) -> torch.Tensor:
+        """A hooked NAFNet ``LayerNorm2d``'s output, modulated: the layer
+        norm with per-sample weight ``w a`` and bias ``b a + s`` (one pass,
+        see ``layer_norm_2d.py``). Unmodulated (no time, or folded into the
+        weights): mmagic's own forward, or the exactly twice
+        differentiable one inside ``exact_derivatives()``."""
+        mods = None if self._folded else (
+            self._frozen if self._frozen is not None else self._mods)
+        if mods is None:
+            if exact_derivatives_on():
+                return layer_norm_2d(x, norm.weight, norm.bias, norm.eps)
+            return LayerNorm2d.forward(norm, x)
+        a, s = mods[key]
+        if x.dim() != 4:
+            raise ValueError(
+                f'TimeConditioner: block {key} got a {x.dim()}-D input but '
+                'a 4-D one at attach time')
+        if self._frozen is None and a.shape[0] not in (1, x.shape[0]):
+            raise ValueError(
+                f'TimeConditioner: {a.shape[0]} time steps for a batch of '
+                f'{x.shape[0]} at block {key}')
+        if a.device != x.device:  # the model moved after freeze_time
+            a, s = a.to(x.device), s.to(x.device)
+        return layer_norm_2d(x, norm.weight * a,
+                             torch.addcmul(s, norm.bias, a), norm.eps)
 
     def __getstate__(self):
         # The per-forward modulations are non-leaf tensors (not
