@@ -313,6 +313,15 @@ def peak_memory():
 
 
 # --------------------------------------------------------------- profile
+def unfused_optimizer(model, optim_wrapper):
+    """The wrapper's optimizer class and settings with fused=False."""
+    optim = optim_wrapper.optimizer
+    group = {k: v for k, v in optim.defaults.items()
+             if k not in ('fused', 'foreach')}
+    return type(optim)([p for p in model.parameters() if p.requires_grad],
+                       fused=False, foreach=False, **group)
+
+
 def profile_arms(size, batch):
     """name -> timed callable of each piece of a non-diffusion GEF step and
     of the plain step with the same loss, each alone (see
@@ -372,6 +381,10 @@ def profile_arms(size, batch):
         'compute_gradients (no diffusion)': gradients_only,
         'optimizer step plain': optimizer(plain, plain_optim),
         'optimizer step gef': optimizer(gef, gef_optim),
+        # the config's optimizer is fused (one kernel); torch's CPU default
+        # is a loop over the tensors, for comparison
+        'optimizer step gef, unfused': optimizer(gef, unfused_optimizer(
+            gef, gef_optim)),
         'FFT term fwd+bwd': timed_fft,
         'coin + t_mat': draws,
     }, plain, gef

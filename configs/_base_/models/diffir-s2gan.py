@@ -28,6 +28,7 @@ diffir_s2gan = dict(
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel',
                          find_unused_parameters=False)
 _adam = dict(type='OptimWrapper', optimizer=dict(
-    type='Adam', lr=1e-4, betas=(0.9, 0.99), weight_decay=0.))
+    type='Adam', lr=1e-4, betas=(0.9, 0.99), weight_decay=0.,
+    fused=True))  # as schedules/iter_cosine.py
 gan_optimizers = dict(constructor='MultiOptimWrapperConstructor',
                          generator=_adam, discriminator=_adam)

@@ -28,7 +28,8 @@ test_cfg = dict(type='MultiTestLoop')
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=8e-5, betas=(0.9, 0.99)),
+    # fused: as ../../_base_/schedules/iter_cosine.py
+    optimizer=dict(type='Adam', lr=8e-5, betas=(0.9, 0.99), fused=True),
     clip_grad=dict(max_norm=1.0),
     accumulative_counts=2)
 # constant LR, as the reference
