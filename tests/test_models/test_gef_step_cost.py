@@ -66,28 +66,33 @@ def _iteration(model, diffusion: bool) -> int:
     raise AssertionError('no such iteration')
 
 
-def test_modulations_computed_once_per_forward(registered):
+def test_modulations_computed_once_per_forward(registered, monkeypatch):
+    """One time MLP and one linear layer per head per backbone forward
+    (every linear layer runs through F.linear, counted here), not one per
+    hooked module or per use."""
     model, _ = _default_model()
     cond = model.conditioner
-    calls = {'mlp': 0, 'heads': 0}
+    calls = {'mlp': 0, 'linear': 0}
+    linear = nn.functional.linear
 
-    def count(name):
-        def hook(*_):
-            calls[name] += 1
-        return hook
+    def counted_linear(*args, **kwargs):
+        calls['linear'] += 1
+        return linear(*args, **kwargs)
 
-    handles = [cond.time_mlp.register_forward_hook(count('mlp'))]
-    handles += [head[-1].register_forward_hook(count('heads'))
-                for head in cond.heads.values()]
+    def count_mlp(*_):
+        calls['mlp'] += 1
+
+    monkeypatch.setattr(nn.functional, 'linear', counted_linear)
+    handle = cond.time_mlp.register_forward_hook(count_mlp)
     x = torch.rand(2, 3, 32, 32)
     for n_forwards in (1, 2):
-        calls.update(mlp=0, heads=0)
+        calls.update(mlp=0, linear=0)
         for _ in range(n_forwards):
             out = model.restore(x, torch.tensor([3, 7]))
+        # the time MLP's two layers and each head's
         assert calls == dict(mlp=n_forwards,
-                             heads=n_forwards * len(cond.heads))
-    for h in handles:
-        h.remove()
+                             linear=n_forwards * (2 + len(cond.heads)))
+    handle.remove()
     # the looked-up modulations act (the heads are non-zero): the output
     # differs from the pass-through one
     cond.set_time(None)

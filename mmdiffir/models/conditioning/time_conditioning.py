@@ -149,6 +149,8 @@ class TimeConditioner(nn.Module):
         self._consumers: Dict[str, nn.Module] = {}  # key -> shift's layer
         # key -> NAFNet norm layer whose forward this computes (no hook)
         self._norms: Dict[str, nn.Module] = {}
+        # see attach(); a buffer, to follow .to(device), not saved
+        self.register_buffer('_norm_order', None, persistent=False)
 
     # ----------------------------------------------------------- attaching
     def attach(self,
@@ -205,6 +207,14 @@ class TimeConditioner(nn.Module):
             and 'forward' not in modules[n].__dict__}
         for key, norm in self._norms.items():
             norm.forward = functools.partial(self._norm_forward, key, norm)
+        # columns of the norms' concatenated head outputs, [scale_k, shift_k]
+        # per norm, reordered to all scales, then all shifts
+        widths = [norm.weight.numel() for norm in self._norms.values()]
+        starts = [sum(widths[:i]) * 2 for i in range(len(widths))]
+        self._norm_order = torch.tensor(
+            [s + j for s, c in zip(starts, widths) for j in range(c)] +
+            [s + c + j for s, c in zip(starts, widths) for j in range(c)],
+            dtype=torch.long, device=ref.device)
         self._handles = [
             modules[n].register_forward_hook(
                 functools.partial(self._block_hook, _head_key(n)))
@@ -250,7 +260,7 @@ class TimeConditioner(nn.Module):
         for norm in self._norms.values():
             del norm.forward
         self._handles, self.selected, self._targets = [], [], {}
-        self._norms = {}
+        self._norms, self._norm_order = {}, None
         self._consumers = {}
         self._mods = self._frozen = None
 
@@ -353,12 +363,47 @@ class TimeConditioner(nn.Module):
         of every head, the same for all of them), then each head's linear
         layer (``heads[key] = Sequential(SiLU, Linear)``). The hooks only
         look their pair up."""
+        act = self._time_features(t)
+        return {key: self._scale_shift(key, act)
+                for key in map(_head_key, self.selected)}
+
+    def _time_features(self, t: torch.Tensor) -> torch.Tensor:
+        """SiLU(time MLP(embedding(t))): what every head reads."""
         emb = sinusoidal_embedding(t, self.embed_dim)
         # in the heads' dtype (a float64 model; autocast casts by itself)
         emb = emb.to(self.time_mlp[0].weight.dtype)
-        act = nn.functional.silu(self.time_mlp(emb))
-        return {key: self._scale_shift(key, act)
-                for key in map(_head_key, self.selected)}
+        return nn.functional.silu(self.time_mlp(emb))
+
+    def _forward_modulations(self, t: torch.Tensor) -> Dict[str, tuple]:
+        """This forward's modulations: :meth:`modulations`' pair for each
+        hooked module, and for each NAFNet norm directly its per-sample
+        ``(w (1 + scale), b (1 + scale) + shift)``, (B, C) each.
+
+        The norms' pairs come from a few ops over all norms at once (their
+        heads' outputs concatenated, reordered into all scales then all
+        shifts, one multiply and one multiply-add with the concatenated
+        norm weights, then split): a few small ops per norm and direction,
+        at ~10-30 us each on a CPU, were most of what the conditioning
+        still cost the tiny NAFNet."""
+        act = self._time_features(t)
+        mods = {key: self._scale_shift(key, act)
+                for key in map(_head_key, self.selected)
+                if key not in self._norms}
+        if self._norms:
+            keys, norms = list(self._norms), list(self._norms.values())
+            out = torch.cat([
+                nn.functional.linear(act, self.heads[k][-1].weight,
+                                     self.heads[k][-1].bias) for k in keys
+            ], 1)
+            scale, shift = out.index_select(1, self._norm_order).chunk(2, 1)
+            gain = scale + 1
+            weight = torch.cat([n.weight for n in norms]) * gain
+            bias = torch.addcmul(shift, torch.cat([n.bias for n in norms]),
+                                 gain)
+            sizes = [n.weight.numel() for n in norms]
+            mods.update(zip(keys, zip(weight.split(sizes, 1),
+                                      bias.split(sizes, 1))))
+        return mods
 
     def _scale_shift(self, key: str, act: torch.Tensor) -> tuple:
         scale, shift = self.heads[key][-1](act).chunk(2, dim=1)
@@ -373,7 +418,7 @@ class TimeConditioner(nn.Module):
         # All modulations are computed once per backbone forward.
         self._mods = None
         if self._frozen is None and self._time is not None:
-            self._mods = self.modulations(self._time)
+            self._mods = self._forward_modulations(self._time)
 
     def _end_forward(self, backbone, args, output) -> None:
         self._mods = None  # it holds the autograd graph of this pass
@@ -409,25 +454,26 @@ class TimeConditioner(nn.Module):
         see ``layer_norm_2d.py``). Unmodulated (no time, or folded into the
         weights): mmagic's own forward, or the exactly twice
         differentiable one inside ``exact_derivatives()``."""
-        mods = None if self._folded else (
-            self._frozen if self._frozen is not None else self._mods)
-        if mods is None:
+        if self._folded or (self._frozen is None and self._mods is None):
             if exact_derivatives_on():
                 return layer_norm_2d(x, norm.weight, norm.bias, norm.eps)
             return LayerNorm2d.forward(norm, x)
-        a, s = mods[key]
         if x.dim() != 4:
             raise ValueError(
                 f'TimeConditioner: block {key} got a {x.dim()}-D input but '
                 'a 4-D one at attach time')
-        if self._frozen is None and a.shape[0] not in (1, x.shape[0]):
-            raise ValueError(
-                f'TimeConditioner: {a.shape[0]} time steps for a batch of '
-                f'{x.shape[0]} at block {key}')
-        if a.device != x.device:  # the model moved after freeze_time
-            a, s = a.to(x.device), s.to(x.device)
-        return layer_norm_2d(x, norm.weight * a,
-                             torch.addcmul(s, norm.bias, a), norm.eps)
+        if self._frozen is None:  # this forward's (see _forward_modulations)
+            weight, bias = self._mods[key]
+            if weight.shape[0] not in (1, x.shape[0]):
+                raise ValueError(
+                    f'TimeConditioner: {weight.shape[0]} time steps for a '
+                    f'batch of {x.shape[0]} at block {key}')
+        else:
+            a, s = self._frozen[key]
+            if a.device != x.device:  # the model moved after freeze_time
+                a, s = a.to(x.device), s.to(x.device)
+            weight, bias = norm.weight * a, torch.addcmul(s, norm.bias, a)
+        return layer_norm_2d(x, weight, bias, norm.eps)
 
     def __getstate__(self):
         # The per-forward modulations are non-leaf tensors (not
