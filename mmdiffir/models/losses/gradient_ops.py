@@ -56,23 +56,24 @@ def list_dot(a: Sequence[torch.Tensor],
 
 
 def cosine_directions(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor],
-                      eps: float = 1e-12):
-    """(cos, dcos/da, dcos/db) of two detached gradients seen as flat
-    vectors: ``dcos/da = b / (|a||b|) - cos * a / |a|^2`` (and symmetric),
-    the two derivatives as new tensor lists shaped as ``a``.
+                      eps: float = 1e-12, scale: float = 1.0):
+    """(cos, scale * dcos/da, scale * dcos/db) of two detached gradients
+    seen as flat vectors: ``dcos/da = b / (|a||b|) - cos * a / |a|^2`` (and
+    symmetric), the two derivatives as new tensor lists shaped as ``a``.
 
     Why lists and fused ops, not the flat vectors of :func:`cosine`: at
     NAFNet-w48 + its heads (80M parameters) the flat copies and the
     vector-sized temporaries were a large part of a diffusion iteration's
     bookkeeping on CPU; here the norms are ``_foreach_norm`` and each
-    derivative is one new list and one in-place fused add."""
+    derivative is one new list and one in-place fused add (``scale`` rides
+    on their scalars: no pass of its own)."""
     a, b = list(a), list(b)
     aa = torch.stack(torch._foreach_norm(a)).square().sum()
     bb = torch.stack(torch._foreach_norm(b)).square().sum()
     na, nb = torch.sqrt(aa + eps), torch.sqrt(bb + eps)
     cos = list_dot(a, b) / (na * nb)
-    inv, ca, cb = (float(x) for x in (1 / (na * nb), cos / na**2,
-                                      cos / nb**2))
+    inv, ca, cb = (scale * float(x) for x in (1 / (na * nb), cos / na**2,
+                                              cos / nb**2))
     da = torch._foreach_mul(b, inv)
     torch._foreach_add_(da, a, alpha=-ca)
     db = torch._foreach_mul(a, inv)

@@ -319,23 +319,31 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         scales = loss_fn.depth_scales(self.param_depths, t_bar)
         with torch.no_grad():  # values only: L_orthog's gradient is below
             g_diff = loss_fn.aligned_diffusion_grad(g_gen, g_res, scales)
-            grads = torch._foreach_add(g_res, g_diff)  # fused adds
         value = l_res.detach() + loss_fn.gen_weight * l_gen.detach()
         if double:
             # g_diff = gen_weight * s * g_gen, s the per-parameter decay
             l_orth, g_orth = self._orthog_gradient(
                 g_gen, g_res, g_diff, (loss_fn.gen_weight * scales).tolist(),
                 params, loss_scale * loss_fn.orthog_weight)
-            torch._foreach_add_(grads, g_orth)
             value = value + loss_fn.orthog_weight * l_orth
             log['loss_orthog'] = l_orth
-        if loss_fn.reg_weight:
-            self.check_anchor()
-            l_reg, g_reg = loss_fn.anchor(params, self.anchor.theta0,
-                                          self.anchor.omega)
-            torch._foreach_add_(grads, g_reg, alpha=loss_scale)
-            value = value + l_reg
-            log['loss_reg'] = l_reg
+        # The sum is accumulated in g_diff's own (new) tensors, no longer
+        # needed as themselves: each parameter-sized list not allocated
+        # saves an allocation and a pass over all parameters (80M at
+        # NAFNet-w48), a visible part of an iteration on a CPU.
+        grads = g_diff
+        with torch.no_grad():
+            torch._foreach_add_(grads, g_res)
+            if double:
+                torch._foreach_add_(grads, g_orth)
+                del g_orth
+            if loss_fn.reg_weight:
+                self.check_anchor()
+                l_reg = loss_fn.anchor(params, self.anchor.theta0,
+                                       self.anchor.omega, grads,
+                                       alpha=loss_scale)
+                value = value + l_reg
+                log['loss_reg'] = l_reg
         if double:  # L_reg's gradient is the same on every process
             grads = global_mean(grads)
         log['loss_gen'] = l_gen.detach()
@@ -359,9 +367,9 @@ class EEDTPRestorer(TileFlipMixin, BaseEditModel):
         global batch's; on one process it is the gradient of ``1 -
         cos(g_diff, g_res)`` itself (tested)."""
         big_diff, big_res = global_mean(g_diff), global_mean(g_res)
-        cos, u_diff, u_res = cosine_directions(big_diff, big_res)
-        torch._foreach_mul_(u_diff, [-weight * f for f in diff_factors])
-        torch._foreach_mul_(u_res, -weight)
+        cos, u_diff, u_res = cosine_directions(big_diff, big_res,
+                                               scale=-weight)
+        torch._foreach_mul_(u_diff, diff_factors)
         out_gen, out_res = u_diff, u_res
         pairs = [(g, o) for g, o in zip([*g_gen, *g_res],
                                         [*out_gen, *out_res])
