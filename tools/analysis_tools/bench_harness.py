@@ -28,10 +28,10 @@ def setup() -> None:
     register_all_modules()
 
 
-def interleaved_median(fns: Dict[str, Callable[[], object]],
+def interleaved_rounds(fns: Dict[str, Callable[[], object]],
                        repeats: int = 15,
-                       grad: bool = False) -> Dict[str, float]:
-    """Median seconds of each callable over ``repeats`` rounds that run all
+                       grad: bool = False) -> Dict[str, List[float]]:
+    """Seconds of each callable in each of ``repeats`` rounds that run all
     of them one after the other (so machine load drifts hit every arm the
     same way), after one warm-up call each.
 
@@ -52,7 +52,35 @@ def interleaved_median(fns: Dict[str, Callable[[], object]],
                 out = f()
                 elapsed = time.perf_counter() - t0
                 times[k].append(out if isinstance(out, float) else elapsed)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return times
+
+
+def interleaved_median(fns: Dict[str, Callable[[], object]],
+                       repeats: int = 15,
+                       grad: bool = False) -> Dict[str, float]:
+    """Median seconds of each callable over the rounds of
+    :func:`interleaved_rounds`."""
+    return medians(interleaved_rounds(fns, repeats, grad))
+
+
+def medians(rounds: Dict[str, List[float]]) -> Dict[str, float]:
+    return {k: statistics.median(v) for k, v in rounds.items()}
+
+
+def paired_ratio(rounds: Dict[str, List[float]],
+                 ratio: Callable[[Dict[str, float]], float]) -> tuple:
+    """(median, min, max) over the rounds of ``ratio`` of one round's times
+    (a dict name -> seconds). Each round's arms ran back to back, so a
+    per-round ratio cancels the machine's slow drifts that a ratio of two
+    medians keeps; the min and max show what is left of the noise."""
+    n = len(next(iter(rounds.values())))
+    values = [ratio({k: v[i] for k, v in rounds.items()}) for i in range(n)]
+    return statistics.median(values), min(values), max(values)
+
+
+def ratio_text(stats: tuple) -> str:
+    """``**median x** (rounds min-max x)`` of :func:`paired_ratio`."""
+    return f'**{stats[0]:.3f}x** (rounds {stats[1]:.3f}-{stats[2]:.3f}x)'
 
 
 # ------------------------------------------------------------------ configs

@@ -27,7 +27,9 @@ size), batch 4x64x64, the configs' own (faithful) GEF defaults:
 
 Every timed callable of one size runs in interleaved rounds (all arms one
 after the other, ``--repeats`` rounds, median; see
-``bench_harness.interleaved_median``); the batch copy is not timed.
+``bench_harness.interleaved_rounds``); the batch copy is not timed. The
+headline ratios of ``steps`` and ``passes`` are medians over the rounds of
+each round's own ratio, with their range (``bench_harness.paired_ratio``).
 The GEF arms share one model (their weights drift apart from the plain
 ones, which does not change a step's cost).
 
@@ -46,8 +48,10 @@ import threading
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
-                           setup, table, write_report)
+from bench_harness import (REPO, header,  # noqa: E402
+                           interleaved_median, interleaved_rounds, medians,
+                           paired_ratio, ratio_text, setup, table,
+                           write_report)
 
 SIZES = {  # size -> (GEF config, plain model config of the same backbone)
     'tiny': ('configs/eedtp/'
@@ -444,32 +448,43 @@ def steps_section(args):
                 arms.update({f'pass (first-order): {k}': f
                              for k, f in first.items()
                              if k.startswith('grad')})
-        med = interleaved_median(arms, repeats(args, size), grad=True)
+        rounds = interleaved_rounds(arms, repeats(args, size), grad=True)
+        med = medians(rounds)
         p = gef.pixel_loss.gen_prob
         plain = med['plain_l1fft']
+
+        def per_round(num, den='plain_l1fft'):
+            return ratio_text(paired_ratio(
+                rounds, lambda r: num(r) / (r[den] if isinstance(den, str)
+                                            else den(r))))
         rows = [[k, ms(v), f'{v / med["plain_l1"]:.3f}x',
                  f'{v / plain:.3f}x'] for k, v in med.items()
                 if not k.startswith('pass')]
         lines += [f'### {size} ({SIZES[size][0]}; median of '
                   f'{repeats(args, size)})', ''] + table(
             ['arm', 'median', '/ plain_l1', '/ plain_l1fft'], rows) + ['']
+        lines.append('Ratios in bold: the median over the rounds of each '
+                     "round's ratio (its arms ran back to back), with the "
+                     "rounds' range.")
+        lines.append('')
         for name in SIZE_VARIANTS[size]:
-            gef_p = (1 - p) * med['gef_nodiff'] + p * med[name]
+            def gef_p(r, name=name):
+                return (1 - p) * r['gef_nodiff'] + p * r[name]
             lines.append(
                 f'- GEF at gen_prob {p} with `{name}` diffusion iterations '
-                f'/ plain_l1fft: **{gef_p / plain:.3f}x** (/ plain_l1 '
-                f'{gef_p / med["plain_l1"]:.3f}x)')
+                f'/ plain_l1fft: {per_round(gef_p)} (/ plain_l1 '
+                f'{per_round(gef_p, "plain_l1")})')
         lines.append(
             f'- non-diffusion GEF step / plain step with the same loss: '
-            f'**{med["gef_nodiff"] / plain:.3f}x** (/ plain L1 '
-            f'{med["gef_nodiff"] / med["plain_l1"]:.3f}x)')
+            f'{per_round(lambda r: r["gef_nodiff"])} (/ plain L1 '
+            f'{per_round(lambda r: r["gef_nodiff"], "plain_l1")})')
         if 'passes' in args.only:
-            lines += [''] + passes_lines(med, SIZE_VARIANTS[size])
+            lines += [''] + passes_lines(med, SIZE_VARIANTS[size], per_round)
         lines.append('')
     return lines
 
 
-def passes_lines(med, variants):
+def passes_lines(med, variants, per_round):
     exact = {k[len('pass: '):]: v for k, v in med.items()
              if k.startswith('pass: ')}
     first = {k[len('pass (first-order): '):]: v for k, v in med.items()
@@ -481,12 +496,22 @@ def passes_lines(med, variants):
                   [[k, ms(v), ms(first[k]) if k in first else '-']
                    for k, v in exact.items()])
     s_exact, s_first = sum(exact.values()), sum(first.values())
+
+    def passes_of(r, prefix):  # one round's sum of the passes
+        names = [k for k in r if k.startswith(prefix)]
+        if prefix != 'pass: ':
+            names.append('pass: optimizer step')
+        return sum(r[k] for k in names)
+
     lines += [f'| sum | {ms(s_exact)} | '
               f'{ms(s_first) if first else "-"} |', '',
               f'- diffusion iteration / sum of its inherent passes: exact '
-              f'L_orthog (`gef_diff`) **{med["gef_diff"] / s_exact:.3f}x**']
+              f'L_orthog (`gef_diff`) ' + per_round(
+                  lambda r: r['gef_diff'], lambda r: passes_of(r, 'pass: '))]
     for name in variants[1:]:
-        lines[-1] += f'; `{name}` **{med[name] / s_first:.3f}x**'
+        lines[-1] += f'; `{name}` ' + per_round(
+            lambda r, name=name: r[name],
+            lambda r: passes_of(r, 'pass (first-order): '))
     return lines
 
 
