@@ -15,16 +15,29 @@ import benchmark_eedtp_cost as bench  # noqa: E402
 
 
 def test_passes_lines_divide_by_the_sum_of_the_passes():
-    med = {'gef_diff': 2.2, 'orthog_off': 1.1, 'surgery': 1.32,
-           'pass: grad L_res': 0.4, 'pass: grad L_gen': 0.4,
-           f'pass: {bench.HVP}': 1.1, 'pass: optimizer step': 0.1,
-           'pass (first-order): grad L_res': 0.45,
-           'pass (first-order): grad L_gen': 0.45}
-    text = '\n'.join(bench.passes_lines(med, list(bench.VARIANTS)))
+    """Medians in the table; the ratio is the median of the per-round ratios
+    (here 1.1, 1.0 and 2.0 in the three rounds: 1.1, while the ratio of the
+    medians would be 2.2 / 2.0), with their range."""
+    rounds = {'gef_diff': [2.2, 4.0, 2.0], 'orthog_off': [1.1, 1.1, 1.1],
+              'surgery': [1.32, 1.32, 1.32],
+              'pass: grad L_res': [0.4, 0.8, 0.2],
+              'pass: grad L_gen': [0.4, 0.8, 0.2],
+              f'pass: {bench.HVP}': [1.1, 2.2, 0.55],
+              'pass: optimizer step': [0.1, 0.2, 0.05],
+              'pass (first-order): grad L_res': [0.45] * 3,
+              'pass (first-order): grad L_gen': [0.45] * 3}
+    text = '\n'.join(bench.passes_lines(rounds, list(bench.VARIANTS)))
     assert '| sum | 2000 ms | 1000 ms |' in text
-    assert '(`gef_diff`) **1.100x**' in text
-    assert '`orthog_off` **1.100x**' in text
+    assert '(`gef_diff`) **1.100x** (rounds 1.000-2.000x)' in text
+    # first-order: the first-order gradients plus the optimizer step
+    assert '`orthog_off` **1.100x** (rounds 1.000-1.158x)' in text
     assert '`surgery` **1.320x**' in text
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios():
+    rounds = {'a': [1.0, 2.0, 3.0], 'b': [1.0, 1.0, 3.0]}
+    assert bench_harness.paired_ratio(
+        rounds, lambda r: r['a'] / r['b']) == (1.0, 1.0, 2.0)
 
 
 def test_interleaved_median_takes_reported_seconds_and_grad_mode():

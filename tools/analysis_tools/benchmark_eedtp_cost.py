@@ -454,9 +454,7 @@ def steps_section(args):
         plain = med['plain_l1fft']
 
         def per_round(num, den='plain_l1fft'):
-            return ratio_text(paired_ratio(
-                rounds, lambda r: num(r) / (r[den] if isinstance(den, str)
-                                            else den(r))))
+            return per_round_ratio(rounds, num, den)
         rows = [[k, ms(v), f'{v / med["plain_l1"]:.3f}x',
                  f'{v / plain:.3f}x'] for k, v in med.items()
                 if not k.startswith('pass')]
@@ -479,12 +477,24 @@ def steps_section(args):
             f'{per_round(lambda r: r["gef_nodiff"])} (/ plain L1 '
             f'{per_round(lambda r: r["gef_nodiff"], "plain_l1")})')
         if 'passes' in args.only:
-            lines += [''] + passes_lines(med, SIZE_VARIANTS[size], per_round)
+            lines += [''] + passes_lines(rounds, SIZE_VARIANTS[size])
         lines.append('')
     return lines
 
 
-def passes_lines(med, variants, per_round):
+def per_round_ratio(rounds, num, den) -> str:
+    """:func:`bench_harness.ratio_text` of ``num(round) / den(round)``;
+    ``den`` a function of a round or an arm's name."""
+    return ratio_text(paired_ratio(
+        rounds, lambda r: num(r) / (r[den] if isinstance(den, str) else
+                                    den(r))))
+
+
+def passes_lines(rounds, variants):
+    """The passes table (medians) and the iteration / sum of passes ratios
+    (per round) of ``rounds`` (:func:`bench_harness.interleaved_rounds`
+    of the step and pass arms)."""
+    med = medians(rounds)
     exact = {k[len('pass: '):]: v for k, v in med.items()
              if k.startswith('pass: ')}
     first = {k[len('pass (first-order): '):]: v for k, v in med.items()
@@ -506,11 +516,12 @@ def passes_lines(med, variants, per_round):
     lines += [f'| sum | {ms(s_exact)} | '
               f'{ms(s_first) if first else "-"} |', '',
               f'- diffusion iteration / sum of its inherent passes: exact '
-              f'L_orthog (`gef_diff`) ' + per_round(
-                  lambda r: r['gef_diff'], lambda r: passes_of(r, 'pass: '))]
+              f'L_orthog (`gef_diff`) ' + per_round_ratio(
+                  rounds, lambda r: r['gef_diff'],
+                  lambda r: passes_of(r, 'pass: '))]
     for name in variants[1:]:
-        lines[-1] += f'; `{name}` ' + per_round(
-            lambda r, name=name: r[name],
+        lines[-1] += f'; `{name}` ' + per_round_ratio(
+            rounds, lambda r, name=name: r[name],
             lambda r: passes_of(r, 'pass (first-order): '))
     return lines
 
