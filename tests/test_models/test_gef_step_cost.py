@@ -129,7 +129,8 @@ def test_grouped_conv_double_backward_matches_generic():
 def _reference_step(model, optim, data, diffusion: bool):
     """The GEF objective written out plainly: L_res's gradient by one
     backward; in a diffusion iteration, both gradients with their graphs
-    (generic autograd, NAFNet's LayerNorm2d as plain ops), the decayed diffusion gradient, and the gradient of
+    (generic autograd, NAFNet's LayerNorm2d exactly twice differentiable),
+    the decayed diffusion gradient, and the gradient of
     orthog_weight * (1 - cos(g_diff, g_res)) + L_reg by autograd through the
     cosine itself."""
     loss_fn = model.pixel_loss

@@ -31,9 +31,8 @@ import re
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-from torch import nn
-
 from mmagic.models.editors.nafnet.naf_layerNorm2d import LayerNorm2d
+from torch import nn
 
 from mmdiffir.registry import MODELS
 from .folding import (FOLDABLE, fold_affine, fold_norm, is_pointwise,
@@ -382,9 +381,10 @@ class TimeConditioner(nn.Module):
         The norms' pairs come from a few ops over all norms at once (their
         heads' outputs concatenated, reordered into all scales then all
         shifts, one multiply and one multiply-add with the concatenated
-        norm weights, then split): a few small ops per norm and direction,
-        at ~10-30 us each on a CPU, were most of what the conditioning
-        still cost the tiny NAFNet."""
+        norm weights, then split): per norm, a few small ops in each
+        direction, each with a fixed overhead far above its arithmetic on a
+        CPU, were most of what the conditioning still cost the tiny
+        NAFNet."""
         act = self._time_features(t)
         mods = {key: self._scale_shift(key, act)
                 for key in map(_head_key, self.selected)

@@ -105,11 +105,12 @@ class DiffusionAlignLoss(nn.Module):
         parameter list cost a few passes over the parameters instead of a
         graph of ~10 ops per tensor and its backward (every diffusion
         iteration). One new parameter-sized list (``Omega d``), the rest in
-        place and accumulated straight into ``grads`` (at NAFNet-w48 each such
-        list is a 320 MB allocation and each pass reads several of that
-        size, a visible part of an iteration on a CPU). ``sign(Omega d)`` stands for ``sign(d)``:
-        Omega >= 0 (a mean of absolute gradients) and where it is 0 both
-        terms vanish. Values: detached; the sum stays on the device."""
+        place and accumulated straight into ``grads`` (at NAFNet-w48 each
+        such list is a 320 MB allocation and each pass reads several of
+        that size, a visible part of an iteration on a CPU).
+        ``sign(Omega d)`` stands for ``sign(d)``: Omega >= 0 (a mean of
+        absolute gradients) and where it is 0 both terms vanish. Values:
+        detached; the sum stays on the device."""
         omega = list(omega)
         w_delta = torch._foreach_sub(list(params), list(theta0))
         torch._foreach_mul_(w_delta, omega)  # Omega d
