@@ -8,9 +8,9 @@ val_cfg = dict(type='MultiValLoop')
 test_cfg = dict(type='MultiTestLoop')
 
 # fused=True: torch's one-kernel Adam (CPU and CUDA), the same update up to
-# rounding; on CPU its step is ~2.7x faster than the per-tensor loop torch
-# uses by default there (about 9% of a NAFNet-w48 step saved), and on GPUs
-# faster than the default foreach form
+# rounding, much faster than the per-tensor loop torch uses by default on a
+# CPU (both timed in docs/benchmarks/eedtp_cost.md's profile) and than the
+# default foreach form on GPUs
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.9), weight_decay=0.,
