@@ -6,7 +6,8 @@ The time conditioning modulates the output of each NAFNet norm layer,
 with per-sample weights ``w * a`` and bias ``b * a + s``: computed so, the
 modulation costs no pass over the feature map in either direction (as a
 separate multiply-add it cost one forward pass and two reductions in the
-backward of every modulated layer, about 10% of the tiny NAFNet's step).
+backward of every modulated layer: most of the conditioning's cost in the
+profile of ``git show 7d7bba6:docs/benchmarks/eedtp_cost.md``).
 
 Why not mmagic's ``LayerNormFunction``: it takes one weight for the whole
 batch. Two functions, the same values:
@@ -59,14 +60,24 @@ def _as_map(v: torch.Tensor) -> torch.Tensor:
     return v.view(v.shape[0], v.shape[1], 1, 1)
 
 
-def _affine_grads(grad_out: torch.Tensor, y: torch.Tensor, rows: int):
-    """Gradients of ``w * y + b`` for (rows, C) weights: summed over the
-    pixels, and over the batch too when one row serves it all."""
+def _affine(y, weight, bias):
+    return _as_map(weight) * y + _as_map(bias)  # mmagic's order
+
+
+def _grads(grad_out, y, var, weight, eps):
+    """Gradients of ``weight * y + bias`` for the input ``x`` (through its
+    normalisation ``y``, of variance ``var``) and for (rows, C) weights
+    and biases: summed over the pixels, and over the batch too when one
+    row serves it all. Differentiable ops: differentiated again exactly
+    when ``y`` and ``var`` carry their graph from ``x``."""
+    g = grad_out * _as_map(weight)
+    g_x = (g - g.mean(1, keepdim=True) -
+           y * (g * y).mean(1, keepdim=True)) / (var + eps).sqrt()
     g_w = (grad_out * y).sum((2, 3))
     g_b = grad_out.sum((2, 3))
-    if rows == 1:
+    if weight.shape[0] == 1:
         g_w, g_b = g_w.sum(0, keepdim=True), g_b.sum(0, keepdim=True)
-    return g_w, g_b
+    return g_x, g_w, g_b, None
 
 
 class _FastLayerNorm2d(torch.autograd.Function):
@@ -76,15 +87,12 @@ class _FastLayerNorm2d(torch.autograd.Function):
         ctx.eps = eps
         y, var = _normalise(x, eps)
         ctx.save_for_backward(y, var, weight)
-        return _as_map(weight) * y + _as_map(bias)  # mmagic's order
+        return _affine(y, weight, bias)
 
     @staticmethod
     def backward(ctx, grad_out):
         y, var, weight = ctx.saved_tensors
-        g = grad_out * _as_map(weight)
-        g_x = (g - y * (g * y).mean(1, keepdim=True) -
-               g.mean(1, keepdim=True)) / (var + ctx.eps).sqrt()
-        return (g_x, *_affine_grads(grad_out, y, weight.shape[0]), None)
+        return _grads(grad_out, y, var, weight, ctx.eps)
 
 
 class _ExactLayerNorm2d(torch.autograd.Function):
@@ -97,17 +105,12 @@ class _ExactLayerNorm2d(torch.autograd.Function):
     def forward(ctx, x, weight, bias, eps):
         ctx.eps = eps
         ctx.save_for_backward(x, weight)
-        y, _ = _normalise(x, eps)
-        return _as_map(weight) * y + _as_map(bias)  # mmagic's order
+        return _affine(_normalise(x, eps)[0], weight, bias)
 
     @staticmethod
     def backward(ctx, grad_out):
         x, weight = ctx.saved_tensors
-        y, var = _normalise(x, ctx.eps)
-        g = grad_out * _as_map(weight)
-        g_x = (g - g.mean(1, keepdim=True) -
-               y * (g * y).mean(1, keepdim=True)) / (var + ctx.eps).sqrt()
-        return (g_x, *_affine_grads(grad_out, y, weight.shape[0]), None)
+        return _grads(grad_out, *_normalise(x, ctx.eps), weight, ctx.eps)
 
 
 def layer_norm_2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
