@@ -11,6 +11,7 @@ from mmagic.structures import DataSample
 from mmengine.optim import build_optim_wrapper
 
 from mmdiffir.models.conditioning import MoEAdapter, TaskAdapter
+from mmdiffir.models.conditioning.winograd_conv import nnpack_usable
 from mmdiffir.registry import MODELS
 from tests.test_models.eedtp_fixtures import build_tiny, photo_batch
 
@@ -82,6 +83,20 @@ def test_fused_experts_equal_separate_experts():
                                rtol=1e-5, atol=1e-6)
 
 
+@pytest.fixture
+def count_nnpack(monkeypatch):
+    """The shapes of the inputs that reach NNPACK's convolution (none where
+    this PyTorch build or CPU has no NNPACK: there the Winograd path is
+    F.conv2d)."""
+    calls, real = [], torch._nnpack_spatial_convolution
+
+    def counted(x, *args):
+        calls.append(tuple(x.shape))
+        return real(x, *args)
+    monkeypatch.setattr(torch, '_nnpack_spatial_convolution', counted)
+    return calls
+
+
 def _default_moe(channels):
     """An adapter of the default configuration (10 experts of width C/4,
     embedding 64: MoEAdapter's defaults, those of
@@ -99,23 +114,38 @@ def _default_moe(channels):
 
 @pytest.mark.parametrize('channels', [48, 96])
 @pytest.mark.parametrize('train', [False, True])
-def test_inference_path_equals_separate_experts(channels, train):
+@pytest.mark.parametrize('winograd', [True, False])
+def test_inference_path_equals_separate_experts(channels, train, winograd,
+                                                count_nnpack):
     """Without autograd the adapter takes mix_no_grad (per-expert middle
     convs, mixture and scale folded into the last 1x1 conv): the same
     function as the per-expert loop, for a batch of 3 samples at 3
-    different tasks, in eval and train mode (no layer depends on it)."""
+    different tasks, in eval and train mode (no layer depends on it). By
+    default (winograd) its 3x3 convs go through NNPACK, whose rounding is
+    about 1e-5 of the magnitude (here the weights are far larger than at
+    initialisation): within 1e-5 of the largest output; with direct convs
+    within 1e-5 everywhere."""
     from mmdiffir.models.conditioning import sinusoidal_embedding
     moe = _default_moe(channels).train(train)
+    if not winograd:
+        moe.winograd = False
     h = torch.randn(3, channels, 19, 22)
     emb = sinusoidal_embedding(torch.tensor([4, 8, 47]), 64)
     w = moe.routing(h, emb)
     assert not torch.allclose(w[0], w[1]) and not torch.allclose(w[1], w[2])
     with torch.no_grad():
         want = h + moe.scale * _separate_experts(moe, h, w)
+        count_nnpack.clear()
         got = moe(h, emb)
-        torch.testing.assert_close(moe.mix_no_grad(h, w), want,
-                                   rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+        # the first conv and one middle conv per expert, by NNPACK
+        assert len(count_nnpack) == (1 + moe.num_experts) * (
+            winograd and nnpack_usable())
+        again = moe.mix_no_grad(h, w)
+    assert torch.equal(got, again)
+    tol = 1e-5 * want.abs().max().item() if winograd else 1e-5
+    assert (got - want).abs().max() <= tol
+    if not winograd:
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
     assert (got - h).abs().max() > 0.1  # the experts contribute
 
 
@@ -147,10 +177,10 @@ def test_training_path_values_and_gradients_equal_separate_experts():
 
 
 def test_network_with_adapters_same_output_with_and_without_autograd(
-        registered):
+        registered, count_nnpack):
     """Through the hooks of a NAFNet with the default adapters, a batch of
-    two tasks: the no-grad pass (inference path) equals the autograd pass
-    (training path)."""
+    two tasks: the no-grad pass (inference path, Winograd 3x3 convs) equals
+    the autograd pass (training path) to 1e-5."""
     net = MODELS.build(dict(type='NAFNet', img_channels=3, mid_channels=16,
                             enc_blk_nums=[1, 1], middle_blk_num=1,
                             dec_blk_nums=[1, 1])).eval()
@@ -160,7 +190,10 @@ def test_network_with_adapters_same_output_with_and_without_autograd(
     adapter.set_time(torch.tensor([4, 47]))
     x = torch.rand(2, 3, 20, 28)
     with torch.no_grad():
+        count_nnpack.clear()
         fast = net(x)
+        # 2 levels, the first and 10 middle 3x3 convs each by Winograd
+        assert len(count_nnpack) == 2 * (1 + 10) * nnpack_usable()
     slow = net(x)
     assert slow.requires_grad
     torch.testing.assert_close(fast, slow.detach(), rtol=1e-5, atol=1e-5)

@@ -1,6 +1,8 @@
 """tools/analysis_tools/adapter_latency.py: the rows it prints are computed
 from the models they name (small sizes only; the numbers themselves come
 from the committed run in docs/benchmarks/eedtp_adapter_latency.md)."""
+import re
+
 import torch
 
 from tests.helpers import load_tool
@@ -12,10 +14,14 @@ def test_model_lines_tiny_nafnet_with_the_cpu_mtul_adapters(registered):
     rows = tool.model_lines('nafnet-tiny', {tool.SMALL: 1}, tool.MTUL_CPU)
     (row, ) = rows
     assert row[:4] == ['nafnet-tiny', '2', '256x256', '1']
-    assert float(row[4]) > 0 and float(row[6].strip('*x')) > 0
-    # the default (no-grad) path equals the training form to 1e-5
-    assert float(row[9]) <= 1e-5
-    assert row[10].endswith('G)')
+    assert float(row[4]) > 0 and float(row[5]) > 0
+    for ratio in row[6:9]:  # default, direct convs, training form / bare
+        assert re.fullmatch(r'\*\*\d+\.\d{3}x\*\* \(rounds '
+                            r'\d+\.\d{3}-\d+\.\d{3}x\)', ratio), ratio
+    # the default (no-grad, Winograd) path and the direct one equal the
+    # training form to 1e-5
+    assert float(row[9]) <= 1e-5 and float(row[10]) <= 1e-5
+    assert row[11].endswith('G)')
 
 
 def test_multiply_adds_count_the_adapters_exactly(registered):

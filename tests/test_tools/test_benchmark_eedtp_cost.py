@@ -55,6 +55,7 @@ def test_interleaved_median_takes_reported_seconds_and_grad_mode():
 
 
 def test_sections_are_a_table_of_functions():
-    assert {'profile', 'steps', 'memory', 'hvp'} <= set(bench.SECTIONS)
+    assert {'profile', 'steps', 'memory', 'hvp', 'adapters'} <= set(
+        bench.SECTIONS)
     with pytest.raises(SystemExit):
         bench.main(['--only', 'nonsense'])

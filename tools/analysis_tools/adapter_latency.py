@@ -9,13 +9,19 @@ experts of its CPU MTUL config, ``MTUL_CPU``). Arms, timed side by side
 
 * ``bare``: the backbone alone;
 * ``adapters``: the same backbone (a copy of its weights) with the adapters,
-  on the default inference path (``MoEAdapter.mix_no_grad``);
+  on the default inference path (``MoEAdapter.mix_no_grad``, the experts'
+  3x3 convs by Winograd: ``winograd_conv.py``);
+* ``direct convs``: the same adapters on the same path with
+  ``winograd=False`` (every conv by ``F.conv2d``);
 * ``training form`` (256x256 only): the same adapters through
   ``MoEAdapter.experts_mix`` (the formulation used with autograd, and the
   inference path before ``mix_no_grad``), run with autograd on and no
   parameter requiring grad.
 
-Also printed: the multiply-adds of the adapters / the backbone's (every
+Ratios are medians over the rounds of each round's own ratio, with their
+range (``bench_harness.paired_ratio``). Also printed: the largest
+difference of the network's outputs between the default path and the
+training form, and the multiply-adds of the adapters / the backbone's (every
 conv and linear layer), which bound what any exact implementation can
 reach, and a per-level profile of one adapter's parts at NAFNet-w48.
 
@@ -31,7 +37,8 @@ from typing import Dict, List, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_harness import (REPO, header, interleaved_median,  # noqa: E402
-                           setup, table, write_report)
+                           interleaved_rounds, medians, paired_ratio,
+                           ratio_text, setup, table, write_report)
 from benchmark_mtul import MTUL as MTUL_CPU  # noqa: E402
 
 MTUL_W48 = 'configs/eedtp/eedtp-mtul_nafnet-w48_8xb2-lr5e-5-500k_5task.py'
@@ -120,31 +127,55 @@ def _training_form(net):
     return run
 
 
+def _direct_copy(with_ad):
+    """A copy of ``with_ad`` whose adapters use direct convs only."""
+    net = copy.deepcopy(with_ad)
+    for moe in net.task_adapter.adapters.values():
+        moe.winograd = False
+    return net
+
+
+def _direct_mix(moe, h, w):
+    """``moe.mix_no_grad(h, w)`` with direct convs."""
+    moe.winograd = False
+    try:
+        return moe.mix_no_grad(h, w)
+    finally:
+        moe.winograd = True
+
+
 def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
                 adapters: str = MTUL_W48) -> List[List[str]]:
     """Latency rows of ``backbone`` with / without the adapters of the
     config ``adapters``, ``sizes``: (H, W) -> repeats."""
     import torch
     bare, with_ad = build(backbone, adapters)
+    direct = _direct_copy(with_ad)
     experts = with_ad.task_adapter.num_experts
     train_form = _training_form(with_ad)
     rows = []
     for size, repeats in sizes.items():
         x = torch.rand(1, 3, *size)
-        arms = {'bare': lambda: bare(x), 'adapters': lambda: with_ad(x)}
+        arms = {'bare': lambda: bare(x), 'adapters': lambda: with_ad(x),
+                'direct convs': lambda: direct(x)}
         if size == SMALL:
             arms['training form'] = lambda: train_form(x)
-        with torch.no_grad():
-            err = (with_ad(x) - train_form(x)).abs().max().item() \
-                if size == SMALL else None
-        med = interleaved_median(arms, repeats)
+            with torch.no_grad():
+                want = train_form(x)
+                err = [(net(x) - want).abs().max().item()
+                       for net in (with_ad, direct)]
+        rounds = interleaved_rounds(arms, repeats)
+        med = medians(rounds)
+
+        def over_bare(name):
+            return ratio_text(paired_ratio(rounds,
+                                           lambda r: r[name] / r['bare']))
         macs = multiply_adds(with_ad, size)
         row = [backbone, str(experts), f'{size[1]}x{size[0]}', str(repeats),
                f'{med["bare"] * 1e3:.0f}', f'{med["adapters"] * 1e3:.0f}',
-               f'**{med["adapters"] / med["bare"]:.3f}x**']
-        row += ([f'{med["training form"] * 1e3:.0f}',
-                 f'{med["training form"] / med["bare"]:.3f}x',
-                 f'{err:.1e}'] if size == SMALL else ['-', '-', '-'])
+               over_bare('adapters'), over_bare('direct convs')]
+        row += ([over_bare('training form'), f'{err[0]:.1e}',
+                 f'{err[1]:.1e}'] if size == SMALL else ['-', '-', '-'])
         row.append(f'{macs[1] / macs[0]:.1%} ({macs[1] / 1e9:.1f} of '
                    f'{macs[0] / 1e9:.1f} G)')
         rows.append(row)
@@ -160,6 +191,7 @@ def profile_lines(size: Tuple[int, int], repeats: int) -> List[str]:
     import torch.nn.functional as F
 
     from mmdiffir.models.conditioning import sinusoidal_embedding
+    from mmdiffir.models.conditioning.winograd_conv import conv3x3
     _, with_ad = build('nafnet-w48')
     adapter = with_ad.task_adapter
     rows = []
@@ -175,7 +207,9 @@ def profile_lines(size: Tuple[int, int], repeats: int) -> List[str]:
         mid_w, mid_b = moe.conv_mid.weight, moe.conv_mid.bias
         parts = {
             'router': lambda: moe.routing(h, emb),
-            'first 3x3 (C->N*C/4)': lambda: moe.conv_in(h),
+            'first 3x3 (C->N*C/4), direct': lambda: moe.conv_in(h),
+            'first 3x3, Winograd': lambda: conv3x3(h, moe.conv_in.weight,
+                                                   moe.conv_in.bias),
             'GELU x2': lambda: (F.gelu(a), F.gelu(z)),
             'middle 3x3, grouped conv': lambda: moe.conv_mid(a),
             'middle 3x3, one conv per expert': lambda: [
@@ -183,6 +217,10 @@ def profile_lines(size: Tuple[int, int], repeats: int) -> List[str]:
                          mid_w[j * hid:(j + 1) * hid],
                          mid_b[j * hid:(j + 1) * hid], padding=1)
                 for j in range(n)],
+            'middle 3x3, one Winograd conv per expert': lambda: [
+                conv3x3(a[:, j * hid:(j + 1) * hid],
+                        mid_w[j * hid:(j + 1) * hid],
+                        mid_b[j * hid:(j + 1) * hid]) for j in range(n)],
             'mixture + last 1x1, scaled hidden': lambda: F.conv2d(
                 z * w.repeat_interleave(hid, 1)[:, :, None, None],
                 moe.proj_weight) + (w @ moe.proj_bias)[:, :, None, None],
@@ -190,6 +228,8 @@ def profile_lines(size: Tuple[int, int], repeats: int) -> List[str]:
                 z, (moe.proj_weight.flatten(1) * w.repeat_interleave(
                     hid, 1))[:, :, None, None], w[0] @ moe.proj_bias),
             'whole adapter (mix_no_grad)': lambda: moe.mix_no_grad(h, w),
+            'whole adapter (mix_no_grad, direct convs)': lambda:
+            _direct_mix(moe, h, w),
             'whole adapter (experts_mix)': lambda: h + moe.scale *
             moe.experts_mix(h, w),
         }
@@ -212,9 +252,10 @@ def adapter_latency_lines(repeats: int = 5, large_repeats: int = 1,
     torch.set_num_threads(1)
     setup()
     head = ['backbone', 'experts', 'input WxH', 'repeats', 'bare ms',
-            'adapters ms', 'adapters / bare', 'training form ms',
+            'adapters ms', 'adapters / bare', 'direct convs / bare',
             'training form / bare',
-            'max abs diff default vs training form',
+            'max abs diff of outputs, default vs training form',
+            'same, direct convs vs training form',
             'adapter multiply-adds / backbone']
     sizes: Dict[Tuple[int, int], int] = {SMALL: repeats}
     if large:

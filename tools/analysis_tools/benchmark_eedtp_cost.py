@@ -225,6 +225,15 @@ def hvp_section(args):
     return lines
 
 
+def adapters_section(args):
+    """The MTUL adapters' inference cost (adapter_latency.py's report, at
+    its own sizes: NAFNet-w48 and the tiny NAFNet, 256x256 and 1280x720)."""
+    from adapter_latency import adapter_latency_lines
+    return ['# Inference: NAFNet with / without the MTUL TaskAdapters', ''] \
+        + adapter_latency_lines(args.adapter_repeats,
+                                args.adapter_large_repeats) + ['']
+
+
 # section name -> function(args) -> report lines; 'passes' rides on the
 # step rounds (its passes are interleaved with the steps)
 SECTIONS = {
@@ -232,14 +241,16 @@ SECTIONS = {
     'steps': steps_section,
     'memory': memory_section,
     'hvp': hvp_section,
+    'adapters': adapters_section,
 }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--only', default='steps,passes,memory',
+    parser.add_argument('--only', default='steps,passes,memory,adapters',
                         help='comma-separated sections: profile, steps, '
-                        'passes (timed with the steps), memory, hvp')
+                        'passes (timed with the steps), memory, hvp, '
+                        'adapters (inference with / without TaskAdapters)')
     parser.add_argument('--sizes', nargs='+', default=list(SIZES),
                         choices=list(SIZES))
     parser.add_argument('--repeats', type=int, default=7,
@@ -247,6 +258,12 @@ def main(argv=None):
     parser.add_argument('--repeats-w48', type=int, default=3,
                         help='interleaved rounds at w48 (a round of its '
                         'arms takes about a minute of CPU)')
+    parser.add_argument('--adapter-repeats', type=int, default=5,
+                        help='interleaved rounds of the adapters section at '
+                        '256x256 (and of the tiny NAFNet at 1280x720)')
+    parser.add_argument('--adapter-large-repeats', type=int, default=1,
+                        help='rounds of NAFNet-w48 at 1280x720 (about a '
+                        'minute a pass on one core)')
     parser.add_argument('--out', help='also write the report (markdown) here')
     args = parser.parse_args(argv)
     args.only = args.only.split(',')

@@ -19,16 +19,16 @@ experts and exactly the same function. Two exact formulations compute it:
   layers as they are stored, the hidden features scaled by the mixture
   weights before the last 1x1 conv;
 * without gradients (inference), :meth:`MoEAdapter.mix_no_grad`: the first
-  layers as one conv, the middle layers one conv per expert (on one CPU
-  core as fast as the grouped conv at NAFNet-w48's three coarser decoder
-  levels and twice as fast at the finest, 48 channels at 256x256:
-  docs/benchmarks/eedtp_adapter_latency.md), GELUs in place, and the
-  mixture weights and the scale folded into each sample's last 1x1 conv
+  layers as one conv, the middle layers one conv per expert, both 3x3
+  convs by Winograd on CPU (``winograd=True``, the default:
+  :mod:`.winograd_conv`), GELUs in place, and the mixture weights and the
+  scale folded into each sample's last 1x1 conv
   (sum_i s w_i W_i z_i = [s w_1 W_1 .. s w_N W_N] z), so no pass over the
   N-expert-wide hidden features scales them.
 
-Neither cuts the multiply-adds: the N first 3x3 convs (C -> N*C/r) are most
-of them, are followed by a GELU, and so cannot be folded or skipped exactly.
+The N first 3x3 convs (C -> N*C/r) are most of the multiply-adds and are
+followed by a GELU, so no exact formulation folds or skips them; Winograd
+computes the same convolution with fewer multiplies.
 """
 import functools
 from typing import List, Optional, Sequence, Union
@@ -41,6 +41,7 @@ from mmdiffir.registry import MODELS
 from .hook_utils import probe_output_shapes, select_modules
 from .time_conditioning import (_head_key, as_time_steps,
                                 sinusoidal_embedding)
+from .winograd_conv import conv3x3
 
 _gelu_ = torch.ops.aten.gelu_  # exact (erf) GELU, in place
 
@@ -50,10 +51,11 @@ class MoEAdapter(nn.Module):
 
     def __init__(self, channels: int, num_experts: int = 10,
                  reduction: int = 4, embed_dim: int = 64,
-                 router_hidden: int = 64):
+                 router_hidden: int = 64, winograd: bool = True):
         super().__init__()
         hidden = max(channels // reduction, 1)
         self.num_experts, self.hidden = num_experts, hidden
+        self.winograd = winograd
         n = num_experts
         # expert i's first conv = output channels [i*hidden, (i+1)*hidden)
         self.conv_in = nn.Conv2d(channels, n * hidden, 3, padding=1)
@@ -87,19 +89,22 @@ class MoEAdapter(nn.Module):
 
     def mix_no_grad(self, h: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         """``h + s * sum_i w_i E_i(h)`` for inference: the same function as
-        :meth:`experts_mix` (to float rounding), fewer memory passes; GELU in
-        place, so only without autograd.
+        :meth:`experts_mix` (to float rounding; Winograd's differs from a
+        direct conv's by about 1e-5 relative), fewer multiplies and memory
+        passes; GELU in place, so only without autograd.
 
         Args:
             h (Tensor): (B, C, H, W) level output.
             w (Tensor): (B, N) mixture weights (:meth:`routing`).
         """
-        a = _gelu_(self.conv_in(h))
+        conv = conv3x3 if self.winograd else functools.partial(F.conv2d,
+                                                               padding=1)
+        a = _gelu_(conv(h, self.conv_in.weight, self.conv_in.bias))
         hid = self.hidden
         mid_w, mid_b = self.conv_mid.weight, self.conv_mid.bias
         z = _gelu_(torch.cat([
-            F.conv2d(a[:, i * hid:(i + 1) * hid], mid_w[i * hid:(i + 1) * hid],
-                     mid_b[i * hid:(i + 1) * hid], padding=1)
+            conv(a[:, i * hid:(i + 1) * hid], mid_w[i * hid:(i + 1) * hid],
+                 mid_b[i * hid:(i + 1) * hid])
             for i in range(self.num_experts)
         ], 1))
         sw = self.scale.to(w.dtype) * w  # (B, N)
@@ -134,6 +139,9 @@ class TaskAdapter(nn.Module):
         embed_dim (int): width of the sinusoidal t_mat embedding.
         router_hidden (int): width of the router MLP.
         num_steps (int): T; time steps must lie in 0..T.
+        winograd (bool): compute the experts' 3x3 convs by Winograd on CPU
+            at inference (:mod:`.winograd_conv`; same function, other
+            rounding). False: direct convs (``F.conv2d``) everywhere.
 
     Usage mirrors the conditioner: ``attach(backbone, example)``, then
     ``set_time(t)`` before each forward. A forward with adapters attached
@@ -148,7 +156,8 @@ class TaskAdapter(nn.Module):
                  reduction: int = 4,
                  embed_dim: int = 64,
                  router_hidden: int = 64,
-                 num_steps: int = 50):
+                 num_steps: int = 50,
+                 winograd: bool = True):
         super().__init__()
         self.block_types = tuple(block_types or ())
         self.name_patterns = tuple(name_patterns or ())
@@ -160,7 +169,7 @@ class TaskAdapter(nn.Module):
                              f'>= 1, got {num_experts}, {reduction}')
         self.num_experts, self.reduction = num_experts, reduction
         self.embed_dim, self.router_hidden = embed_dim, router_hidden
-        self.num_steps = num_steps
+        self.num_steps, self.winograd = num_steps, winograd
         self.adapters = nn.ModuleDict()
         self.selected: List[str] = []
         self._handles = []
@@ -186,7 +195,8 @@ class TaskAdapter(nn.Module):
             if key not in self.adapters:
                 self.adapters[key] = MoEAdapter(
                     shape[1], self.num_experts, self.reduction,
-                    self.embed_dim, self.router_hidden).to(
+                    self.embed_dim, self.router_hidden,
+                    self.winograd).to(
                         ref.device, ref.dtype)
             elif self.adapters[key].conv_in.in_channels != shape[1]:
                 raise ValueError(f'TaskAdapter: adapter {key} was built for '

@@ -1,0 +1,59 @@
+"""3x3 convolutions for inference by Winograd's minimal filtering, through
+the NNPACK library bundled with PyTorch.
+
+Why not ``F.conv2d``: for a float32 CPU tensor PyTorch's convolution
+dispatch takes oneDNN, which runs these convolutions directly (9
+multiply-adds per weight and pixel), and reaches NNPACK only for batches of
+16 or more. NNPACK's Winograd transform F(6x6, 3x3) needs about 5x fewer
+multiplies; on one core it computes the MoE adapters' first convs of
+NAFNet-w48 2-3x faster than oneDNN (``tools/analysis_tools/``
+``adapter_latency.py``, docs/benchmarks/eedtp_adapter_latency.md). It is
+the same convolution; only the rounding differs (about 1e-5 of the output's
+magnitude, from the transforms), as when cuDNN chooses its Winograd kernels
+on a GPU.
+
+Only for forwards without autograd (PyTorch has no NNPACK backward). Where
+NNPACK does not apply (another device or dtype, tracing, no NNPACK in this
+build or on this CPU) :func:`conv3x3` is ``F.conv2d``; so it is if NNPACK refuses a
+call, after one warning naming the shape.
+"""
+import warnings
+
+import torch
+import torch.nn.functional as F
+
+_state = {'usable': None}  # None: not asked yet; NNPACK initialises once
+
+
+def nnpack_usable() -> bool:
+    """Whether this PyTorch build and CPU run NNPACK (the first call
+    initialises the library, which its convolution needs)."""
+    if _state['usable'] is None:
+        _state['usable'] = bool(torch.backends.nnpack.is_available())
+    return _state['usable']
+
+
+def winograd_applies(x: torch.Tensor) -> bool:
+    """Whether :func:`conv3x3` takes NNPACK for input ``x`` (never while
+    tracing: an exported graph must not hold a CPU-only op)."""
+    return (x.device.type == 'cpu' and x.dtype == torch.float32
+            and x.dim() == 4 and not torch.is_grad_enabled()
+            and not torch.jit.is_tracing() and nnpack_usable())
+
+
+def conv3x3(x: torch.Tensor, weight: torch.Tensor,
+            bias: torch.Tensor) -> torch.Tensor:
+    """``F.conv2d(x, weight, bias, padding=1)`` for a 3x3 ``weight``, by
+    Winograd (NNPACK) where :func:`winograd_applies`."""
+    if winograd_applies(x):
+        try:
+            return torch._nnpack_spatial_convolution(
+                x.contiguous(), weight.contiguous(), bias.contiguous(),
+                [1, 1])
+        except RuntimeError as err:
+            _state['usable'] = False
+            warnings.warn(f'NNPACK refused a 3x3 convolution of input '
+                          f'{tuple(x.shape)} and weight '
+                          f'{tuple(weight.shape)} ({err}); using '
+                          'F.conv2d from now on')
+    return F.conv2d(x, weight, bias, padding=1)
