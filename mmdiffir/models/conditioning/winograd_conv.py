@@ -3,8 +3,8 @@ the NNPACK library bundled with PyTorch.
 
 Why not ``F.conv2d``: for a float32 CPU tensor PyTorch's convolution
 dispatch takes oneDNN, which runs these convolutions directly (9
-multiply-adds per weight and pixel), and reaches NNPACK only for batches of
-16 or more. NNPACK's Winograd transform F(6x6, 3x3) needs about 5x fewer
+multiply-adds per weight and pixel); it considers NNPACK only after oneDNN
+and only for batches of 16 or more. NNPACK's Winograd transform F(6x6, 3x3) needs about 5x fewer
 multiplies; on one core it computes the MoE adapters' first convs of
 NAFNet-w48 2-3x faster than oneDNN (``tools/analysis_tools/``
 ``adapter_latency.py``, docs/benchmarks/eedtp_adapter_latency.md). It is
