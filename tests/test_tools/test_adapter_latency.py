@@ -1,6 +1,7 @@
 """tools/analysis_tools/adapter_latency.py: the rows it prints are computed
 from the models they name (small sizes only; the numbers themselves come
-from the committed run in docs/benchmarks/eedtp_adapter_latency.md)."""
+from the committed run, the adapters section of
+docs/benchmarks/eedtp_cost.md)."""
 import re
 
 import torch

@@ -22,11 +22,13 @@ Ratios are medians over the rounds of each round's own ratio, with their
 range (``bench_harness.paired_ratio``). Also printed: the largest
 difference of the network's outputs between the default path and the
 training form, and the multiply-adds of the adapters / the backbone's (every
-conv and linear layer), which bound what any exact implementation can
-reach, and a per-level profile of one adapter's parts at NAFNet-w48.
+conv and linear layer; Winograd computes them with fewer multiplies), and a
+per-level profile of one adapter's parts at NAFNet-w48.
 
-    OMP_NUM_THREADS=1 python tools/analysis_tools/adapter_latency.py \\
-        --out docs/benchmarks/eedtp_adapter_latency.md
+The committed run is the ``adapters`` section of
+``benchmark_eedtp_cost.py`` (docs/benchmarks/eedtp_cost.md); alone:
+
+    OMP_NUM_THREADS=1 python tools/analysis_tools/adapter_latency.py
 """
 import argparse
 import copy

@@ -4,18 +4,18 @@ the NNPACK library bundled with PyTorch.
 Why not ``F.conv2d``: for a float32 CPU tensor PyTorch's convolution
 dispatch takes oneDNN, which runs these convolutions directly (9
 multiply-adds per weight and pixel); it considers NNPACK only after oneDNN
-and only for batches of 16 or more. NNPACK's Winograd transform F(6x6, 3x3) needs about 5x fewer
-multiplies; on one core it computes the MoE adapters' first convs of
-NAFNet-w48 2-3x faster than oneDNN (``tools/analysis_tools/``
-``adapter_latency.py``, docs/benchmarks/eedtp_adapter_latency.md). It is
-the same convolution; only the rounding differs (about 1e-5 of the output's
-magnitude, from the transforms), as when cuDNN chooses its Winograd kernels
-on a GPU.
+and only for batches of 16 or more. NNPACK's Winograd transform
+F(6x6, 3x3) needs about 5x fewer multiplies; on one core it computes the
+MoE adapters' first convs of NAFNet-w48 2-3x faster than oneDNN (the
+adapters section of docs/benchmarks/eedtp_cost.md). It is the same
+convolution; only the rounding differs (up to about 1e-5 of the output's
+magnitude, from the transforms), as when cuDNN chooses its Winograd
+kernels on a GPU.
 
 Only for forwards without autograd (PyTorch has no NNPACK backward). Where
 NNPACK does not apply (another device or dtype, tracing, no NNPACK in this
-build or on this CPU) :func:`conv3x3` is ``F.conv2d``; so it is if NNPACK refuses a
-call, after one warning naming the shape.
+build or on this CPU) :func:`conv3x3` is ``F.conv2d``; so it is if NNPACK
+refuses a call, after one warning naming the shapes.
 """
 import warnings
 
