@@ -3,6 +3,7 @@ from the models they name (small sizes only; the numbers themselves come
 from the committed run, the adapters section of
 docs/benchmarks/eedtp_cost.md)."""
 import re
+import time
 
 import torch
 
@@ -16,13 +17,36 @@ def test_model_lines_tiny_nafnet_with_the_cpu_mtul_adapters(registered):
     (row, ) = rows
     assert row[:4] == ['nafnet-tiny', '2', '256x256', '1']
     assert float(row[4]) > 0 and float(row[5]) > 0
-    for ratio in row[6:9]:  # default, direct convs, training form / bare
+    # default / bare, default / its time outside the adapters, direct
+    # convs / bare, training form / bare
+    for ratio in row[6:10]:
         assert re.fullmatch(r'\*\*\d+\.\d{3}x\*\* \(rounds '
                             r'\d+\.\d{3}-\d+\.\d{3}x\)', ratio), ratio
+    assert float(row[7][2:7]) > 1  # the adapters take time in the pass
     # the default (no-grad, Winograd) path and the direct one equal the
     # training form to 1e-5
-    assert float(row[9]) <= 1e-5 and float(row[10]) <= 1e-5
-    assert row[11].endswith('G)')
+    assert float(row[10]) <= 1e-5 and float(row[11]) <= 1e-5
+    assert row[12].endswith('G)')
+
+
+def test_adapter_clock_times_the_adapters_inside_the_pass(registered):
+    """The clock counts the time inside every adapter of a pass (here each
+    adapter also sleeps 50 ms, which it must count) and gives one ratio
+    per pass, above 1."""
+    from mmdiffir.models.conditioning import MoEAdapter
+    _, with_ad = tool.build('nafnet-tiny', tool.MTUL_CPU)
+    n = sum(isinstance(m, MoEAdapter) for m in with_ad.modules())
+    for moe in with_ad.modules():
+        if isinstance(moe, MoEAdapter):
+            moe.register_forward_hook(lambda *a: time.sleep(0.05))
+    clock = tool.AdapterClock(with_ad)
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        clock.timed(x)
+        clock.timed(x)
+    assert len(clock.ratios) == 2 and len(clock.inside) == n
+    assert sum(clock.inside) >= 0.05 * n
+    assert all(r > 1 for r in clock.ratios)
 
 
 def test_multiply_adds_count_the_adapters_exactly(registered):

@@ -19,7 +19,9 @@ experts of its CPU MTUL config, ``MTUL_CPU``). Arms, timed side by side
   parameter requiring grad.
 
 Ratios are medians over the rounds of each round's own ratio, with their
-range (``bench_harness.paired_ratio``). Also printed: the largest
+range (``bench_harness.paired_ratio``). Beside adapters / bare, each
+adapters pass over its own time outside the adapters (``AdapterClock``):
+the same quantity without the drift between two passes. Also printed: the largest
 difference of the network's outputs between the default path and the
 training form, and the multiply-adds of the adapters / the backbone's (every
 conv and linear layer; Winograd computes them with fewer multiplies), and a
@@ -33,6 +35,7 @@ The committed run is the ``adapters`` section of
 import argparse
 import copy
 import os.path as osp
+import statistics
 import sys
 import time
 from typing import Dict, List, Sequence, Tuple
@@ -146,6 +149,35 @@ def _direct_mix(moe, h, w):
         moe.winograd = True
 
 
+class AdapterClock:
+    """Seconds spent inside ``net``'s MoEAdapters during each pass of
+    ``net`` run through :meth:`timed` (forward pre / post hooks), so each
+    pass also gives its own adapters / rest-of-the-pass ratio: both parts
+    ran in the same pass, so the machine's drifts between passes (tens of
+    percent here over minutes) do not enter it."""
+
+    def __init__(self, net):
+        from mmdiffir.models.conditioning import MoEAdapter
+        self.net, self.inside, self.ratios = net, [], []
+        for moe in net.modules():
+            if isinstance(moe, MoEAdapter):
+                moe.register_forward_pre_hook(self._start)
+                moe.register_forward_hook(self._stop)
+
+    def _start(self, module, args):
+        self._t0 = time.perf_counter()
+
+    def _stop(self, module, args, out):
+        self.inside.append(time.perf_counter() - self._t0)
+
+    def timed(self, x):
+        self.inside.clear()
+        t0 = time.perf_counter()
+        self.net(x)
+        total = time.perf_counter() - t0
+        self.ratios.append(total / (total - sum(self.inside)))
+
+
 def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
                 adapters: str = MTUL_W48) -> List[List[str]]:
     """Latency rows of ``backbone`` with / without the adapters of the
@@ -158,7 +190,8 @@ def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
     rows = []
     for size, repeats in sizes.items():
         x = torch.rand(1, 3, *size)
-        arms = {'bare': lambda: bare(x), 'adapters': lambda: with_ad(x),
+        clock = AdapterClock(with_ad)
+        arms = {'bare': lambda: bare(x), 'adapters': lambda: clock.timed(x),
                 'direct convs': lambda: direct(x)}
         if size == SMALL:
             arms['training form'] = lambda: train_form(x)
@@ -168,6 +201,7 @@ def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
                        for net in (with_ad, direct)]
         rounds = interleaved_rounds(arms, repeats)
         med = medians(rounds)
+        within = clock.ratios[1:]  # after the warm-up pass
 
         def over_bare(name):
             return ratio_text(paired_ratio(rounds,
@@ -175,7 +209,10 @@ def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
         macs = multiply_adds(with_ad, size)
         row = [backbone, str(experts), f'{size[1]}x{size[0]}', str(repeats),
                f'{med["bare"] * 1e3:.0f}', f'{med["adapters"] * 1e3:.0f}',
-               over_bare('adapters'), over_bare('direct convs')]
+               over_bare('adapters'),
+               ratio_text((statistics.median(within), min(within),
+                           max(within))),
+               over_bare('direct convs')]
         row += ([over_bare('training form'), f'{err[0]:.1e}',
                  f'{err[1]:.1e}'] if size == SMALL else ['-', '-', '-'])
         row.append(f'{macs[1] / macs[0]:.1%} ({macs[1] / 1e9:.1f} of '
@@ -254,7 +291,9 @@ def adapter_latency_lines(repeats: int = 5, large_repeats: int = 1,
     torch.set_num_threads(1)
     setup()
     head = ['backbone', 'experts', 'input WxH', 'repeats', 'bare ms',
-            'adapters ms', 'adapters / bare', 'direct convs / bare',
+            'adapters ms', 'adapters / bare',
+            'adapters pass / its time outside the adapters',
+            'direct convs / bare',
             'training form / bare',
             'max abs diff of outputs, default vs training form',
             'same, direct convs vs training form',
