@@ -5,9 +5,11 @@ Why not ``F.conv2d``: for a float32 CPU tensor PyTorch's convolution
 dispatch takes oneDNN, which runs these convolutions directly (9
 multiply-adds per weight and pixel); it considers NNPACK only after oneDNN
 and only for batches of 16 or more. NNPACK's Winograd transform
-F(6x6, 3x3) needs about 5x fewer multiplies; on one core it computes the
-MoE adapters' first convs of NAFNet-w48 2-3x faster than oneDNN (the
-adapters section of docs/benchmarks/eedtp_cost.md). It is the same
+F(6x6, 3x3) (its choice for one image; for a batch of large images it may
+take its FFT tiles, as exact) needs about 5x fewer multiplies than a direct
+convolution; on one core it computes the MoE adapters' first convs of
+NAFNet-w48 2-3x faster than oneDNN (the adapters section of
+docs/benchmarks/eedtp_cost.md). It is the same
 convolution; only the rounding differs (up to about 1e-5 of the output's
 magnitude, from the transforms), as when cuDNN chooses its Winograd
 kernels on a GPU.
