@@ -36,7 +36,7 @@ def test_no_grad_float32_cpu_takes_winograd_and_equals_conv2d(
     x, w, b = _case(size=size)
     with torch.no_grad():
         want = F.conv2d(x, w, b, padding=1)
-        got = conv3x3(x[:, :], w, b)
+        got = conv3x3(x, w, b)
     assert len(nnpack_calls) == nnpack_usable()
     assert got.shape == want.shape
     # Winograd's rounding: about 1e-6 of the magnitude at these sizes

@@ -21,11 +21,11 @@ experts of its CPU MTUL config, ``MTUL_CPU``). Arms, timed side by side
 Ratios are medians over the rounds of each round's own ratio, with their
 range (``bench_harness.paired_ratio``). Beside adapters / bare, each
 adapters pass over its own time outside the adapters (``AdapterClock``):
-the same quantity without the drift between two passes. Also printed: the largest
-difference of the network's outputs between the default path and the
-training form, and the multiply-adds of the adapters / the backbone's (every
-conv and linear layer; Winograd computes them with fewer multiplies), and a
-per-level profile of one adapter's parts at NAFNet-w48.
+the same quantity without the drift between two passes. Also printed: the
+largest difference of the network's outputs between the default path and
+the training form, the multiply-adds of the adapters / the backbone's
+(every conv and linear layer; Winograd computes them with fewer
+multiplies), and a per-level profile of one adapter's parts at NAFNet-w48.
 
 The committed run is the ``adapters`` section of
 ``benchmark_eedtp_cost.py`` (docs/benchmarks/eedtp_cost.md); alone:
@@ -187,10 +187,11 @@ def model_lines(backbone: str, sizes: Dict[Tuple[int, int], int],
     direct = _direct_copy(with_ad)
     experts = with_ad.task_adapter.num_experts
     train_form = _training_form(with_ad)
+    clock = AdapterClock(with_ad)
     rows = []
     for size, repeats in sizes.items():
         x = torch.rand(1, 3, *size)
-        clock = AdapterClock(with_ad)
+        clock.ratios.clear()
         arms = {'bare': lambda: bare(x), 'adapters': lambda: clock.timed(x),
                 'direct convs': lambda: direct(x)}
         if size == SMALL:
