@@ -80,6 +80,14 @@ def test_traced_graph_holds_conv2d(nnpack_calls):
     torch.testing.assert_close(traced(x), F.conv2d(x, w, b, padding=1))
 
 
+def test_while_compiling_it_is_conv2d(nnpack_calls, monkeypatch):
+    x, w, b = _case()
+    monkeypatch.setattr(torch.compiler, 'is_compiling', lambda: True)
+    with torch.no_grad():
+        assert torch.equal(conv3x3(x, w, b), F.conv2d(x, w, b, padding=1))
+    assert nnpack_calls == []
+
+
 def test_refused_call_warns_once_and_falls_back_to_conv2d(monkeypatch):
     x, w, b = _case()
     monkeypatch.setitem(winograd_conv._state, 'usable', True)

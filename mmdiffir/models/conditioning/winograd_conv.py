@@ -15,9 +15,9 @@ magnitude, from the transforms), as when cuDNN chooses its Winograd
 kernels on a GPU.
 
 Only for forwards without autograd (PyTorch has no NNPACK backward). Where
-NNPACK does not apply (another device or dtype, tracing, no NNPACK in this
-build or on this CPU) :func:`conv3x3` is ``F.conv2d``; so it is if NNPACK
-refuses a call, after one warning naming the shapes.
+NNPACK does not apply (another device or dtype, tracing or compiling, no
+NNPACK in this build or on this CPU) :func:`conv3x3` is ``F.conv2d``; so
+it is if NNPACK refuses a call, after one warning naming the shapes.
 """
 import warnings
 
@@ -37,10 +37,12 @@ def nnpack_usable() -> bool:
 
 def winograd_applies(x: torch.Tensor) -> bool:
     """Whether :func:`conv3x3` takes NNPACK for input ``x`` (never while
-    tracing: an exported graph must not hold a CPU-only op)."""
+    tracing or compiling: an exported or compiled graph must not hold a
+    CPU-only private op)."""
     return (x.device.type == 'cpu' and x.dtype == torch.float32
             and x.dim() == 4 and not torch.is_grad_enabled()
-            and not torch.jit.is_tracing() and nnpack_usable())
+            and not torch.jit.is_tracing()
+            and not torch.compiler.is_compiling() and nnpack_usable())
 
 
 def conv3x3(x: torch.Tensor, weight: torch.Tensor,
