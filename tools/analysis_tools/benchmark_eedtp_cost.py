@@ -23,7 +23,11 @@ size), batch 4x64x64, the configs' own (faithful) GEF defaults:
   backward of grouped convolutions vs ``grouped_conv.py``'s, with
   torch.profiler's heaviest ops;
 * ``memory``: peak resident memory of a GEF diffusion step / a plain (L1)
-  step (tiny NAFNet, batch 8x192x192), each in its own process.
+  step (tiny NAFNet, batch 8x192x192), each in its own process;
+* ``adapters``: inference with / without the MTUL TaskAdapters
+  (``adapter_latency.py``'s report: NAFNet-w48 and the tiny NAFNet at
+  256x256 and 1280x720, the Winograd and the direct path, a per-level
+  profile).
 
 Every timed callable of one size runs in interleaved rounds (all arms one
 after the other, ``--repeats`` rounds, median; see
@@ -34,7 +38,9 @@ The GEF arms share one model (their weights drift apart from the plain
 ones, which does not change a step's cost).
 
     OMP_NUM_THREADS=1 python tools/analysis_tools/benchmark_eedtp_cost.py \
-        --only steps,passes,memory --out docs/benchmarks/eedtp_cost.md
+        --only profile,steps,passes,memory,adapters --repeats 41 \
+        --repeats-w48 5 --adapter-repeats 7 --adapter-large-repeats 3 \
+        --out docs/benchmarks/eedtp_cost.md
 """
 import argparse
 import os.path as osp
